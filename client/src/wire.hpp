@@ -1,0 +1,55 @@
+#pragma once
+// Helpers every provider part shares: reading untrusted JSON, mapping HTTP statuses and common
+// error-body shapes to Error values, and reading Retry-After.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "nanosim/client/error.hpp"
+#include "nanosim/http_message.hpp"
+
+namespace nanosim::client::detail {
+
+using nlohmann::json;
+
+/// Parses a response body; nullopt when it is not JSON or nests deeper than max_depth
+/// (a server, or a proxy in between, is untrusted input too).
+std::optional<json> parse_json_body(std::string_view body, int max_depth = 64);
+
+/// The kind an HTTP error status means when the body says nothing more specific.
+ErrorKind kind_for_status(int http_status);
+
+/// An Error carrying the response's status and raw body.
+Error error_with_response(ErrorKind kind, std::string message, const HttpResponse& response);
+/// ErrorKind::protocol: "<what>: <why>", with the response attached.
+Error protocol_error(const HttpResponse& response, std::string_view what);
+
+/// Maps an error response by its status and the common body shapes:
+///   {"error":{"code","message","type","param"}}   (SeaArt/odirouter, OpenAI, new-api)
+///   {"error":{"code":<int>,"message","status"}}     (Google)
+///   {"detail":"..."} and {"detail":[{"loc","msg","type"}]}  (fal/FastAPI; loc gives field, type gives rule)
+///   {"message":"..."} / {"code","message"}
+/// A provider refines the result with its own codes afterwards.
+Error error_from_response(const HttpResponse& response);
+
+/// "body.image_urls.3" style FastAPI loc -> "image_urls[3]" (a leading "body"/"query" is dropped).
+std::string field_from_loc(const json& loc);
+
+/// retry-after-ms (milliseconds, may be fractional), else Retry-After (delta seconds or an HTTP date
+/// relative to wall_now). nullopt when absent or unreadable; never negative.
+std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& response,
+                                                     std::chrono::system_clock::time_point wall_now);
+
+/// Reads a string member; empty when absent or not a string.
+std::string string_member(const json& object, std::string_view key);
+/// Reads an integer member; nullopt when absent or not an integer.
+std::optional<int> int_member(const json& object, std::string_view key);
+
+/// A JSON request with Content-Type and Accept set.
+HttpRequest json_request(std::string method, std::string path, const json* body);
+
+}  // namespace nanosim::client::detail

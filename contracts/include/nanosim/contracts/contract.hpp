@@ -1,0 +1,154 @@
+#pragma once
+// nanosim::contracts: the providers' machine-readable contracts, embedded at build time.
+// A contract is parsed and its schemas compiled once per process; every accessor is thread-safe
+// (contracts are immutable after load).
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "nanosim/http_message.hpp"
+
+namespace nanosim::contracts {
+
+using nlohmann::json;
+
+/// One way a request broke a schema rule. `field` is a dotted path into the body
+/// ("prompt", "image_urls[3]", "generationConfig.imageConfig.aspectRatio"), empty for the whole body;
+/// `rule` the JSON Schema keyword that failed ("maxLength", "enum", "required", "type", ...);
+/// `message` a sentence naming the field and the rule, fit to send back to a client.
+struct Violation {
+  std::string field;
+  std::string rule;
+  std::string message;
+};
+std::string to_string(const Violation& v);
+
+/// A JSON Schema compiled once (valijson). Local "#/definitions/..." references of its contract are resolved.
+class Schema {
+ public:
+  Schema(const json& schema_document, std::string name);
+  /// A schema whose "$ref"s point into a contract's shared definitions ("#/definitions/x"): the definitions are
+  /// attached to the compiled document (the schema's own definitions win on a name clash).
+  Schema(const json& schema, std::string name, const json& definitions);
+  ~Schema();
+  Schema(Schema&&) noexcept;
+  Schema& operator=(Schema&&) noexcept;
+  /// Empty when the instance is valid. Violations are ordered most specific first.
+  [[nodiscard]] std::vector<Violation> validate(const json& instance) const;
+  [[nodiscard]] const json& document() const;
+  [[nodiscard]] const std::string& name() const;
+
+ private:
+  static json with_definitions(const json& schema, const json& definitions);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A documented endpoint of a provider.
+struct Operation {
+  std::string name;           // "submit", "status", "result", "cancel", ...
+  std::string method;         // "POST"
+  std::string path;           // "/v1/queue/{model}/requests/{request_id}/status" (after the documented base URL)
+  std::string content_type;   // request content type, empty when there is no body
+  const Schema* request_schema = nullptr;       // null when the operation takes no body
+  std::map<int, const Schema*> response_schemas;  // HTTP status -> schema of the body
+  json raw;                   // the operation's whole entry in the contract
+};
+
+/// A request matched to an operation, with its path parameters.
+struct RouteMatch {
+  const Operation* operation = nullptr;
+  std::map<std::string, std::string> params;
+};
+
+/// An entry of the error catalog rendered to the wire.
+struct ErrorSpec {
+  std::string kind;
+  int http_status = 500;
+  json body;                                   // template: "{name}" placeholders inside strings
+  std::map<std::string, std::string> headers;  // templates too
+  json raw;
+};
+
+class Contract {
+ public:
+  explicit Contract(json document);
+  ~Contract();
+  Contract(const Contract&) = delete;
+  Contract& operator=(const Contract&) = delete;
+
+  [[nodiscard]] const std::string& id() const;
+  [[nodiscard]] const json& document() const;
+  /// The provider's documented base URL ("https://odirouter.ai/model").
+  [[nodiscard]] std::string documented_base_url() const;
+
+  [[nodiscard]] const std::vector<Operation>& operations() const;
+  [[nodiscard]] const Operation& operation(std::string_view name) const;  // throws std::out_of_range
+  /// Matches a method and a path (relative to the provider's base) against the operations' templates.
+  [[nodiscard]] std::optional<RouteMatch> match(std::string_view method, std::string_view path) const;
+  /// True when some operation's path template matches the path, whatever the method.
+  [[nodiscard]] bool path_known(std::string_view path) const;
+
+  /// Model ids of the contract (keys of "models"), sorted.
+  [[nodiscard]] std::vector<std::string> model_ids() const;
+  /// The model's entry, or null when the model is unknown.
+  [[nodiscard]] const json* model(std::string_view id) const;
+  /// The model's own request schema (if it has one), applied after the operation's schema.
+  [[nodiscard]] const Schema* model_request_schema(std::string_view model_id) const;
+
+  /// The error catalog entry for a kind; throws std::out_of_range for an unknown kind.
+  [[nodiscard]] const ErrorSpec& error(std::string_view kind) const;
+  [[nodiscard]] bool has_error(std::string_view kind) const;
+  /// Renders an error kind to a wire response, substituting "{name}" placeholders from vars.
+  [[nodiscard]] HttpResponse render_error(std::string_view kind,
+                                          const std::map<std::string, std::string>& vars = {}) const;
+
+  /// The contract's "lifecycle" entry for a canonical state ("queued", "running", "succeeded", "failed",
+  /// "cancelled"): {"wire": ..., "http_status": ..., ...}.
+  [[nodiscard]] const json& lifecycle(std::string_view canonical_state) const;
+
+  /// Validates a request body for an operation (and the model's own schema when model_id is given).
+  [[nodiscard]] std::vector<Violation> validate_request(const Operation& op, const json& body,
+                                                        std::string_view model_id = {}) const;
+  /// Checks a response against the operation's schema for its status. Statuses the operation does not
+  /// list are checked against the error catalog (the body must be one of the catalog's shapes).
+  [[nodiscard]] std::vector<Violation> validate_response(const Operation& op, const HttpResponse& response) const;
+
+  /// Fills top-level "default" values of a schema into an object that lacks them.
+  static void apply_defaults(const Schema& schema, json& body);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Every embedded contract, in id order. Loaded, checked against contract.schema.json and compiled on first use.
+const std::vector<const Contract*>& all();
+/// The embedded contract of a provider; nullptr when there is none.
+const Contract* find(std::string_view provider_id);
+/// The embedded contract of a provider; throws std::out_of_range when there is none.
+const Contract& get(std::string_view provider_id);
+
+/// contract.schema.json, as embedded.
+const json& contract_format_schema();
+/// Checks a contract document against contract.schema.json (and the cross-references the schema cannot express).
+std::vector<Violation> check_contract_document(const json& document);
+
+/// Output dimensions for an upstream model, an aspect ratio and a size tier ("512", "1K", "2K", "4K"),
+/// from contracts/shared/image-sizes.json. nullopt when the combination is not documented.
+std::optional<std::pair<int, int>> image_dimensions(std::string_view upstream_model, std::string_view aspect_ratio,
+                                                    std::string_view size_tier);
+/// The whole embedded image-size table (with its sources).
+const json& image_size_table();
+
+/// The contract as an OpenAPI 3.1 document.
+json to_openapi(const Contract& contract);
+
+}  // namespace nanosim::contracts

@@ -1,0 +1,153 @@
+// The `nanosim` program: serve | contracts.
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <pthread.h>
+#include <string>
+#include <vector>
+
+#include "nanosim/contracts/contract.hpp"
+#include "nanosim/server.hpp"
+#include "nanosim/simulator.hpp"
+
+namespace {
+
+constexpr const char* usage = R"(nanosim: an offline simulator of Nano Banana image-generation providers
+
+Usage:
+  nanosim serve [--host 127.0.0.1] [--port 8080] [--provider ID]... [--seed N] [--clock real|manual]
+                [--time-scale X] [--workers N] [--api-key KEY]... [--threads N]
+  nanosim contracts list
+  nanosim contracts export ID [--openapi]
+  nanosim --help | --version
+
+serve: every provider is served under http://HOST:PORT/<id>, at the provider's documented paths after its
+documented base URL; with a single --provider it is also served at the root. --port 0 picks a free port.
+Admin API on the same port: GET /__nanosim/health, POST /__nanosim/clock/advance {"ms":N},
+POST /__nanosim/reset, GET /__nanosim/journal, GET /__nanosim/jobs.
+)";
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+long long parse_number(const std::string& flag, const std::string& text, long long min, long long max) {
+  std::size_t used = 0;
+  long long value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || value < min || value > max) {
+    throw UsageError(flag + ": expected an integer in " + std::to_string(min) + ".." + std::to_string(max) +
+                     ", got '" + text + "'");
+  }
+  return value;
+}
+
+int serve(const std::vector<std::string>& args) {
+  nanosim::Options options;
+  nanosim::ServerConfig config;
+  config.port = 8080;
+  std::string clock = "real";
+  double time_scale = 1.0;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    const auto value = [&]() -> const std::string& {
+      if (i + 1 >= args.size()) throw UsageError(flag + ": missing value");
+      return args[++i];
+    };
+    if (flag == "--host") config.host = value();
+    else if (flag == "--port") config.port = static_cast<int>(parse_number(flag, value(), 0, 65535));
+    else if (flag == "--provider") options.providers.push_back(value());
+    else if (flag == "--seed") options.seed = static_cast<std::uint64_t>(parse_number(flag, value(), 0, INT64_MAX));
+    else if (flag == "--clock") clock = value();
+    else if (flag == "--time-scale") {
+      try {
+        time_scale = std::stod(value());
+      } catch (const std::exception&) {
+        time_scale = -1;
+      }
+      if (!(time_scale > 0)) throw UsageError("--time-scale: expected a positive number");
+    } else if (flag == "--workers") options.workers = static_cast<int>(parse_number(flag, value(), 1, 100000));
+    else if (flag == "--api-key") options.api_keys.push_back(value());
+    else if (flag == "--threads") config.threads = static_cast<int>(parse_number(flag, value(), 1, 4096));
+    else throw UsageError("unknown option " + flag);
+  }
+  if (clock == "manual") {
+    options.clock = std::make_shared<nanosim::ManualClock>();
+  } else if (clock == "real") {
+    options.clock = std::make_shared<nanosim::RealClock>(time_scale);
+  } else {
+    throw UsageError("--clock: expected real or manual, got '" + clock + "'");
+  }
+
+  // Signals are taken by sigwait below, not by a handler: block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  nanosim::Simulator simulator(options);
+  nanosim::Server server(simulator, config);
+  server.start();
+  for (const std::string& id : simulator.provider_ids()) {
+    std::cout << id << "  " << server.base_url() << "/" << id << "  (documented base "
+              << nanosim::contracts::get(id).documented_base_url() << ")\n";
+  }
+  if (simulator.serves_root()) std::cout << simulator.provider_ids().front() << " is also served at the root\n";
+  std::cout << "clock " << clock << (clock == "real" ? ", time scale " + std::to_string(time_scale) : std::string())
+            << ", seed " << options.seed << "\n";
+  std::cout << "nanosim listening on " << server.base_url() << std::endl;
+
+  int received = 0;
+  sigwait(&signals, &received);
+  std::cout << "nanosim: stopping (" << (received == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
+  server.stop();
+  return 0;
+}
+
+int contracts_command(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "list") {
+    for (const auto* contract : nanosim::contracts::all()) {
+      std::cout << contract->id() << "  " << contract->documented_base_url() << "\n";
+    }
+    return 0;
+  }
+  if (args[0] == "export" && args.size() >= 2) {
+    const auto* contract = nanosim::contracts::find(args[1]);
+    if (contract == nullptr) throw UsageError("no contract named " + args[1]);
+    const bool openapi = args.size() >= 3 && args[2] == "--openapi";
+    std::cout << (openapi ? nanosim::contracts::to_openapi(*contract) : contract->document()).dump(2) << "\n";
+    return 0;
+  }
+  throw UsageError("contracts: expected `list` or `export ID [--openapi]`");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      std::cout << usage;
+      return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version") {
+      std::cout << "nanosim " << NANOSIM_VERSION << "\n";
+      return 0;
+    }
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (args[0] == "serve") return serve(rest);
+    if (args[0] == "contracts") return contracts_command(rest);
+    throw UsageError("unknown command " + args[0]);
+  } catch (const UsageError& e) {
+    std::cerr << "nanosim: " << e.what() << "\n\n" << usage;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "nanosim: " << e.what() << "\n";
+    return 1;
+  }
+}

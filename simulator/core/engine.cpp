@@ -1,0 +1,240 @@
+#include "engine.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace nanosim::core {
+
+std::string random_token(Random& random, std::size_t length) {
+  static constexpr char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";  // Crockford base32, lowercase
+  std::string token;
+  token.reserve(length);
+  for (std::size_t i = 0; i < length; ++i) token.push_back(alphabet[random.below(32)]);
+  return token;
+}
+
+Engine::Engine(const Options& options, std::shared_ptr<Clock> clock) : options_(options), clock_(std::move(clock)) {}
+
+Random Engine::stream(std::string_view purpose) {
+  auto it = stream_counters_.find(purpose);
+  if (it == stream_counters_.end()) it = stream_counters_.emplace(std::string(purpose), 0).first;
+  return Random(hash_combine(hash_text(purpose, options_.seed), it->second++));
+}
+
+Engine::Pool& Engine::pool_for(const std::string& provider) {
+  auto [it, inserted] = pools_.try_emplace(provider);
+  if (inserted) {
+    const auto named = options_.workers_per_provider.find(provider);
+    it->second.workers = std::max(1, named != options_.workers_per_provider.end() ? named->second : options_.workers);
+    it->second.cursor = now();
+  }
+  return it->second;
+}
+
+const JobView& Engine::submit(JobSpec spec, JobFate fate, Millis run_time, Millis dispatch_delay,
+                              const std::string& id_prefix, std::size_t id_length) {
+  catch_up();
+  const Millis at = now();
+  Random ids = stream("job-id");
+  std::string id = id_prefix + random_token(ids, id_length);
+  while (jobs_.count(id) != 0) id = id_prefix + random_token(ids, id_length);  // practically never
+
+  const std::uint64_t sequence = next_sequence_++;
+  JobRecord record;
+  record.pool = spec.provider;
+  record.view.id = id;
+  record.view.sequence = sequence;
+  record.view.run_time = fate.run_time_override.count() >= 0 ? fate.run_time_override : run_time;
+  record.view.spec = std::move(spec);
+  record.view.fate = std::move(fate);
+  record.view.submitted_at = at;
+  record.ready_at = at + dispatch_delay + record.view.fate.queue_stall;
+
+  Pool& pool = pool_for(record.pool);
+  pool.queued.insert(queue_key(record));
+  id_by_sequence_.emplace(sequence, id);
+  auto& stored = jobs_.emplace(id, std::move(record)).first->second;
+  fill_idle_workers(pool);
+  refresh_view(stored, at);
+  return stored.view;
+}
+
+const JobView* Engine::find(const std::string& id) {
+  catch_up();
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return nullptr;
+  refresh_view(it->second, now());
+  return &it->second.view;
+}
+
+CancelOutcome Engine::cancel(const std::string& id) {
+  catch_up();
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return CancelOutcome::not_found;
+  JobRecord& job = it->second;
+  if (is_terminal(job.view.state)) return CancelOutcome::already_terminal;
+  Pool& pool = pool_for(job.pool);
+  if (job.view.state == JobState::queued) {
+    pool.queued.erase(queue_key(job));
+  } else {
+    --pool.busy;  // its entry in `running` becomes stale and is skipped
+  }
+  job.view.state = JobState::cancelled;
+  job.view.failure_kind = std::string(failure::cancelled);
+  job.view.finished_at = now();
+  remember_finished(id);
+  fill_idle_workers(pool);  // a freed worker takes the next ready job at once
+  return CancelOutcome::cancelled;
+}
+
+std::vector<JobView> Engine::all_jobs() {
+  catch_up();
+  std::vector<JobView> views;
+  views.reserve(jobs_.size());
+  for (auto& [id, job] : jobs_) {
+    refresh_view(job, now());
+    views.push_back(job.view);
+  }
+  std::sort(views.begin(), views.end(), [](const JobView& a, const JobView& b) { return a.sequence < b.sequence; });
+  return views;
+}
+
+std::optional<Engine::FileLookup> Engine::find_file(const std::string& token) {
+  const auto dash = token.rfind('-');
+  if (dash == std::string::npos) return std::nullopt;
+  const JobView* job = find(token.substr(0, dash));
+  if (job == nullptr) return std::nullopt;
+  for (const OutputFile& file : job->outputs) {
+    if (file.token != token) continue;
+    const bool expired = job->files_expire_at.has_value() && now() >= *job->files_expire_at;
+    return FileLookup{file, expired, job->id, job->spec.provider};
+  }
+  return std::nullopt;
+}
+
+void Engine::set_file_retention(const std::string& provider, std::optional<Millis> retention) {
+  file_retention_[provider] = retention;
+}
+
+void Engine::reset() {
+  pools_.clear();
+  jobs_.clear();
+  id_by_sequence_.clear();
+  finished_order_.clear();
+  stream_counters_.clear();
+  next_sequence_ = 1;
+}
+
+void Engine::catch_up() {
+  const Millis at = now();
+  for (auto& [name, pool] : pools_) catch_up(pool, at);
+}
+
+// Replays the pool's events (worker hand-overs, stalled jobs becoming ready) in time order up to `until`.
+void Engine::catch_up(Pool& pool, Millis until) {
+  while (true) {
+    while (!pool.running.empty()) {  // drop entries of jobs cancelled while running
+      const auto it = id_by_sequence_.find(pool.running.top().sequence);
+      const JobRecord* job = it == id_by_sequence_.end() ? nullptr : &jobs_.at(it->second);
+      if (job != nullptr && job->view.state == JobState::running &&
+          job->scheduled_finish == pool.running.top().finishes_at) {
+        break;
+      }
+      pool.running.pop();
+    }
+    std::optional<Millis> next;
+    if (!pool.running.empty()) next = pool.running.top().finishes_at;
+    if (pool.busy < pool.workers && !pool.queued.empty()) {  // an idle worker waits for the next ready job
+      const Millis ready{pool.queued.begin()->first};
+      if (!next || ready < *next) next = ready;
+    }
+    if (!next || *next > until) break;
+
+    pool.cursor = std::max(pool.cursor, *next);
+    if (!pool.running.empty() && pool.running.top().finishes_at == *next) {
+      const Running done = pool.running.top();
+      pool.running.pop();
+      --pool.busy;
+      finish(jobs_.at(id_by_sequence_.at(done.sequence)), done.finishes_at);
+    }
+    fill_idle_workers(pool);
+  }
+  pool.cursor = std::max(pool.cursor, until);
+}
+
+Engine::QueueKey Engine::queue_key(const JobRecord& job) {
+  return {job.ready_at.count(), job.view.sequence};
+}
+
+// Idle workers take the queued jobs that are ready at the pool's cursor, in queue order.
+void Engine::fill_idle_workers(Pool& pool) {
+  while (pool.busy < pool.workers && !pool.queued.empty() && Millis{pool.queued.begin()->first} <= pool.cursor) {
+    const std::uint64_t sequence = pool.queued.begin()->second;
+    pool.queued.erase(pool.queued.begin());
+    start(pool, jobs_.at(id_by_sequence_.at(sequence)), pool.cursor);
+  }
+}
+
+void Engine::start(Pool& pool, JobRecord& job, Millis at) {
+  job.view.state = JobState::running;
+  job.view.started_at = at;
+  const JobFate& fate = job.view.fate;
+  const double fraction = fate.succeeds ? 1.0 : std::clamp(fate.fail_at_fraction, 0.0, 1.0);
+  job.scheduled_finish = at + Millis{static_cast<std::int64_t>(static_cast<double>(job.view.run_time.count()) * fraction)};
+  ++pool.busy;
+  pool.running.push(Running{job.scheduled_finish, job.view.sequence});
+}
+
+void Engine::finish(JobRecord& job, Millis at) {
+  JobView& view = job.view;
+  view.finished_at = at;
+  if (view.fate.succeeds) {
+    view.state = JobState::succeeded;
+    const int produced = view.fate.results >= 0 ? std::min(view.fate.results, view.spec.count) : view.spec.count;
+    for (int index = 0; index < produced; ++index) {
+      OutputFile file;
+      file.token = view.id + "-" + std::to_string(index);
+      file.image = images::ImageSpec{view.spec.width, view.spec.height, view.spec.format, view.spec.quality,
+                                     hash_combine(hash_text(view.spec.prompt, options_.seed),
+                                                  static_cast<std::uint64_t>(index))};
+      view.outputs.push_back(std::move(file));
+    }
+    const auto retention = file_retention_.find(job.pool);
+    if (retention != file_retention_.end() && retention->second) view.files_expire_at = at + *retention->second;
+  } else {
+    view.state = JobState::failed;
+    view.failure_kind = view.fate.failure_kind.empty() ? std::string(failure::generation_failed) : view.fate.failure_kind;
+    view.failure_message = view.fate.failure_message;
+  }
+  remember_finished(view.id);
+}
+
+void Engine::remember_finished(const std::string& id) {
+  finished_order_.push_back(id);
+  while (finished_order_.size() > options_.finished_job_retention) {
+    const auto it = jobs_.find(finished_order_.front());
+    if (it != jobs_.end()) {
+      id_by_sequence_.erase(it->second.view.sequence);
+      jobs_.erase(it);
+    }
+    finished_order_.pop_front();
+  }
+}
+
+void Engine::refresh_view(JobRecord& job, Millis at) const {
+  JobView& view = job.view;
+  view.queue_position.reset();
+  if (view.state == JobState::queued) {
+    const auto pool = pools_.find(job.pool);
+    view.queue_position = static_cast<std::int64_t>(pool->second.queued.order_of_key(queue_key(job)));
+    view.progress_percent = 0;
+  } else if (view.state == JobState::running) {
+    const auto elapsed = (at - *view.started_at).count();
+    const auto total = std::max<std::int64_t>(1, view.run_time.count());
+    view.progress_percent = static_cast<int>(std::clamp<std::int64_t>(elapsed * 100 / total, 0, 99));
+  } else {
+    view.progress_percent = 100;
+  }
+}
+
+}  // namespace nanosim::core

@@ -1,0 +1,110 @@
+#pragma once
+// The core engine: jobs, per-provider FIFO schedulers and produced files. Pure: no sockets, time from the Clock.
+//
+// Threading: Engine is not thread-safe by itself; Simulator serialises every call under its mutex.
+// State is a function of the clock: every public call first catches the schedulers up to clock.now(),
+// replaying worker hand-overs in time order, so a ManualClock moves every job at once.
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
+
+#include "nanosim/simulator.hpp"
+
+namespace nanosim::core {
+
+enum class CancelOutcome { cancelled, already_terminal, not_found };
+
+struct JobRecord {
+  JobView view;              // state as of the last catch-up
+  std::string pool;          // scheduler pool (the provider)
+  Millis ready_at{0};        // earliest time a worker may take it: submit + dispatch delay + queue stall
+  Millis scheduled_finish{0};  // when running: start + (possibly shortened) run time
+};
+
+class Engine {
+ public:
+  explicit Engine(const Options& options, std::shared_ptr<Clock> clock);
+
+  [[nodiscard]] Clock& clock() const { return *clock_; }
+  [[nodiscard]] Millis now() const { return clock_->now(); }
+  [[nodiscard]] std::uint64_t seed() const { return options_.seed; }
+
+  /// Creates a job in the provider's pool; its id is `id_prefix` + a seeded token of `id_length` characters.
+  /// `dispatch_delay` is how long the queue takes to hand a job to a free worker (so a fresh job is IN_QUEUE).
+  const JobView& submit(JobSpec spec, JobFate fate, Millis run_time, Millis dispatch_delay, const std::string& id_prefix,
+                        std::size_t id_length);
+  /// Current view of a job, or null when unknown (never submitted or forgotten).
+  [[nodiscard]] const JobView* find(const std::string& id);
+  CancelOutcome cancel(const std::string& id);
+  /// Every known job, at now.
+  [[nodiscard]] std::vector<JobView> all_jobs();
+  /// A file produced by a job; nullopt when unknown. `expired` tells whether its retention has passed.
+  struct FileLookup {
+    OutputFile file;
+    bool expired = false;
+    std::string job_id;
+    std::string provider;
+  };
+  [[nodiscard]] std::optional<FileLookup> find_file(const std::string& token);
+  /// Sets how long a provider keeps produced files after the job ends (none = forever).
+  void set_file_retention(const std::string& provider, std::optional<Millis> retention);
+
+  /// A seeded random stream for a purpose (e.g. "request-id"), advancing a per-purpose counter.
+  Random stream(std::string_view purpose);
+  [[nodiscard]] std::uint64_t jobs_submitted() const { return next_sequence_ - 1; }
+
+  void reset();
+
+ private:
+  /// Queue order: (ready time in ms, submission sequence). With the pool's constant dispatch delay this is FIFO;
+  /// a stalled job takes its place when its stall ends. order_of_key = jobs ahead, in O(log n).
+  using QueueKey = std::pair<std::int64_t, std::uint64_t>;
+  using OrderedQueue = __gnu_pbds::tree<QueueKey, __gnu_pbds::null_type, std::less<>, __gnu_pbds::rb_tree_tag,
+                                        __gnu_pbds::tree_order_statistics_node_update>;
+  struct Running {
+    Millis finishes_at;
+    std::uint64_t sequence;
+    bool operator>(const Running& o) const {
+      return finishes_at != o.finishes_at ? finishes_at > o.finishes_at : sequence > o.sequence;
+    }
+  };
+  struct Pool {
+    int workers = 1;
+    OrderedQueue queued;
+    std::priority_queue<Running, std::vector<Running>, std::greater<>> running;  // may hold cancelled entries
+    int busy = 0;                                  // running jobs not yet finished or cancelled
+    Millis cursor{0};                              // the pool's state is exact as of this time
+  };
+
+  void catch_up();
+  void catch_up(Pool& pool, Millis now);
+  void fill_idle_workers(Pool& pool);
+  [[nodiscard]] static QueueKey queue_key(const JobRecord& job);
+  void start(Pool& pool, JobRecord& job, Millis at);
+  void finish(JobRecord& job, Millis at);
+  void remember_finished(const std::string& id);
+  Pool& pool_for(const std::string& provider);
+  void refresh_view(JobRecord& job, Millis now) const;
+
+  Options options_;
+  std::shared_ptr<Clock> clock_;
+  std::map<std::string, Pool> pools_;
+  std::unordered_map<std::string, JobRecord> jobs_;
+  std::unordered_map<std::uint64_t, std::string> id_by_sequence_;
+  std::deque<std::string> finished_order_;  // for retention, oldest first
+  std::map<std::string, std::optional<Millis>> file_retention_;
+  std::map<std::string, std::uint64_t, std::less<>> stream_counters_;
+  std::uint64_t next_sequence_ = 1;
+};
+
+}  // namespace nanosim::core

@@ -1,0 +1,62 @@
+#include "nanosim/journal.hpp"
+
+namespace nanosim {
+
+std::string_view to_string(JobState s) {
+  switch (s) {
+    case JobState::queued: return "queued";
+    case JobState::running: return "running";
+    case JobState::succeeded: return "succeeded";
+    case JobState::failed: return "failed";
+    case JobState::cancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+nlohmann::json JournalEntry::to_json() const {
+  return {{"sequence", sequence},   {"at_ms", at.count()},       {"method", method},
+          {"path", path},           {"query", query},            {"provider", provider},
+          {"operation", operation}, {"job_id", job_id},          {"api_key", api_key},
+          {"status", status},       {"request_body", request_body}, {"response_body", response_body},
+          {"notes", notes}};
+}
+
+std::uint64_t Journal::record(JournalEntry entry) {
+  std::lock_guard lock(mutex_);
+  entry.sequence = next_sequence_++;
+  entries_.push_back(std::move(entry));
+  while (entries_.size() > capacity_) {
+    entries_.pop_front();
+    ++dropped_;
+  }
+  return entries_.empty() ? 0 : entries_.back().sequence;
+}
+
+std::vector<JournalEntry> Journal::entries(std::uint64_t after_sequence, std::size_t limit) const {
+  std::lock_guard lock(mutex_);
+  std::vector<JournalEntry> out;
+  for (const JournalEntry& e : entries_) {
+    if (out.size() >= limit) break;
+    if (e.sequence > after_sequence) out.push_back(e);
+  }
+  return out;
+}
+
+std::size_t Journal::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+std::uint64_t Journal::dropped() const {
+  std::lock_guard lock(mutex_);
+  return dropped_;
+}
+
+void Journal::clear() {
+  std::lock_guard lock(mutex_);
+  entries_.clear();
+  next_sequence_ = 1;
+  dropped_ = 0;
+}
+
+}  // namespace nanosim

@@ -1,0 +1,107 @@
+#pragma once
+// The seam between the provider-neutral core and one provider's wire format.
+// A provider is one contract (contracts/providers/<id>.json) plus one adapter (simulator/providers/<id>.cpp)
+// defining `std::unique_ptr<core::ProviderAdapter> nanosim::providers::make_<id>(core::ProviderContext&)`;
+// the build generates the registry from the adapter files, so adding a provider touches no list elsewhere.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine.hpp"
+#include "nanosim/contracts/contract.hpp"
+#include "nanosim/http_message.hpp"
+#include "nanosim/images.hpp"
+#include "nanosim/simulator.hpp"
+
+namespace nanosim::core {
+
+using nlohmann::json;
+
+/// One request as an adapter sees it. The adapter fills `info` (operation, job) and may add journal notes.
+struct ProviderCall {
+  const HttpRequest& http;
+  std::string path;      // relative to the provider's documented base: "/v1/queue/nano_banana_2"
+  std::string base_url;  // absolute URL of the provider's base as the client reached it: "http://h:p/odirouter"
+  std::string origin;    // "http://h:p"
+  ExchangeInfo& info;
+  std::vector<std::string>& notes;
+  std::string api_key;  // set once authenticated
+};
+
+/// A parsed JSON body, or the violation that stopped it (bad JSON, too deep, too large, not an object).
+struct JsonBody {
+  json value;
+  std::optional<contracts::Violation> violation;
+  std::string error_kind;  // catalog kind for the violation ("invalid_request" or "payload_too_large")
+};
+
+/// Services the core offers every adapter. Not thread-safe: used under the simulator's lock.
+class ProviderContext {
+ public:
+  ProviderContext(Engine& engine, const contracts::Contract& contract, const Options& options)
+      : engine_(engine), contract_(contract), options_(options) {}
+
+  [[nodiscard]] Engine& engine() const { return engine_; }
+  [[nodiscard]] const contracts::Contract& contract() const { return contract_; }
+  [[nodiscard]] const Options& options() const { return options_; }
+
+  /// The API key of the request by the contract's auth schemes; nullopt when missing or not accepted.
+  [[nodiscard]] std::optional<std::string> authenticate(const HttpRequest& request) const;
+  /// True when the request carries a credential in one of the contract's schemes (accepted or not).
+  [[nodiscard]] bool has_credential(const HttpRequest& request) const;
+  /// Parses the body as a JSON object within the size and nesting limits.
+  [[nodiscard]] JsonBody parse_json(const HttpRequest& request) const;
+
+  /// A fresh seeded id for error bodies and request ids: prefix + token.
+  std::string new_id(std::string_view purpose, std::string_view prefix, std::size_t length);
+  /// Renders a catalog error; adds a "request_id" placeholder value when the caller gave none.
+  HttpResponse error(std::string_view kind, std::map<std::string, std::string> vars = {});
+  /// Renders the first violation as the catalog kind for invalid requests.
+  HttpResponse invalid(const contracts::Violation& violation, std::string_view kind = "invalid_request");
+
+  /// The model's run time, drawn (seeded per job sequence) from its contract timing for the size tier.
+  [[nodiscard]] Millis draw_run_time(const json& model, std::string_view size_tier) const;
+  /// How long the provider's queue takes to hand a job to a free worker (contract "timing.dispatch_ms").
+  [[nodiscard]] Millis dispatch_delay(const json& model) const;
+  /// The fate of the next job (Options::fate_policy, or success).
+  [[nodiscard]] JobFate fate_for(const JobSpec& spec) const;
+  /// Output dimensions from the contracts' one table; nullopt when undocumented.
+  [[nodiscard]] static std::optional<std::pair<int, int>> dimensions(std::string_view upstream,
+                                                                     std::string_view aspect_ratio,
+                                                                     std::string_view size_tier);
+
+  /// Absolute URL of a produced file.
+  [[nodiscard]] static std::string file_url(std::string_view origin, const OutputFile& file);
+  /// Unix milliseconds of a simulated time.
+  [[nodiscard]] std::int64_t unix_ms(Millis at) const { return options_.epoch_unix_ms + at.count(); }
+  /// ISO 8601 UTC ("2026-01-01T00:00:05.250Z") of a simulated time.
+  [[nodiscard]] std::string iso8601(Millis at) const;
+
+ private:
+  Engine& engine_;
+  const contracts::Contract& contract_;
+  const Options& options_;
+};
+
+/// A JSON response with the given status.
+HttpResponse json_response(int status, const json& body);
+
+class ProviderAdapter {
+ public:
+  virtual ~ProviderAdapter() = default;
+  /// Answers one request addressed to this provider. Never throws for client input.
+  virtual HttpResponse handle(ProviderCall& call) = 0;
+};
+
+using AdapterFactory = std::unique_ptr<ProviderAdapter> (*)(ProviderContext&);
+
+/// Every adapter compiled in: (provider id, factory), in id order. Generated by the build.
+const std::vector<std::pair<std::string_view, AdapterFactory>>& adapter_factories();
+
+}  // namespace nanosim::core

@@ -1,0 +1,160 @@
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+
+#include "provider.hpp"
+
+namespace nanosim::core {
+namespace {
+
+/// Deepest nesting of arrays/objects in a JSON text, counted without parsing (strings skipped).
+int json_nesting_depth(std::string_view text) {
+  int depth = 0;
+  int deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+std::string scheme_key(const json& scheme, const HttpRequest& request) {
+  const std::string where = scheme.value("in", "header");
+  const std::string name = scheme.value("name", "Authorization");
+  const std::string prefix = scheme.value("prefix", "");
+  const auto raw = where == "query" ? request.query_param(name) : request.header(name);
+  if (!raw) return {};
+  if (raw->size() < prefix.size()) return {};
+  // Scheme words ("Bearer ", "Key ") are case-insensitive in HTTP.
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>((*raw)[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
+      return {};
+    }
+  }
+  std::string key = raw->substr(prefix.size());
+  key.erase(0, key.find_first_not_of(' '));
+  while (!key.empty() && key.back() == ' ') key.pop_back();
+  return key;
+}
+
+}  // namespace
+
+HttpResponse json_response(int status, const json& body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = body.dump();
+  response.set_header("Content-Type", "application/json");
+  return response;
+}
+
+std::optional<std::string> ProviderContext::authenticate(const HttpRequest& request) const {
+  const json& schemes = contract_.document().at("auth").at("schemes");
+  for (const json& scheme : schemes) {
+    std::string key = scheme_key(scheme, request);
+    if (key.empty()) continue;
+    const auto& accepted = options_.api_keys;
+    if (accepted.empty() || std::find(accepted.begin(), accepted.end(), key) != accepted.end()) return key;
+  }
+  return std::nullopt;
+}
+
+bool ProviderContext::has_credential(const HttpRequest& request) const {
+  const json& schemes = contract_.document().at("auth").at("schemes");
+  return std::any_of(schemes.begin(), schemes.end(),
+                     [&](const json& scheme) { return !scheme_key(scheme, request).empty(); });
+}
+
+JsonBody ProviderContext::parse_json(const HttpRequest& request) const {
+  JsonBody out;
+  if (request.body.size() > options_.max_body_bytes) {
+    out.violation = contracts::Violation{"", "maxBodyBytes",
+                                         "body: must be at most " + std::to_string(options_.max_body_bytes) + " bytes"};
+    out.error_kind = "payload_too_large";
+    return out;
+  }
+  out.error_kind = "invalid_request";
+  if (json_nesting_depth(request.body) > options_.max_json_depth) {
+    out.violation = contracts::Violation{
+        "", "maxDepth", "body: must nest at most " + std::to_string(options_.max_json_depth) + " levels deep"};
+    return out;
+  }
+  out.value = json::parse(request.body, nullptr, false);
+  if (out.value.is_discarded()) {
+    out.violation = contracts::Violation{"", "json", "body: must be valid JSON"};
+  } else if (!out.value.is_object()) {
+    out.violation = contracts::Violation{"", "type", "body: must be a JSON object"};
+  }
+  return out;
+}
+
+std::string ProviderContext::new_id(std::string_view purpose, std::string_view prefix, std::size_t length) {
+  Random random = engine_.stream(purpose);
+  return std::string(prefix) + random_token(random, length);
+}
+
+HttpResponse ProviderContext::error(std::string_view kind, std::map<std::string, std::string> vars) {
+  if (vars.find("request_id") == vars.end()) vars["request_id"] = new_id("error-request-id", "req_", 20);
+  return contract_.render_error(kind, vars);
+}
+
+HttpResponse ProviderContext::invalid(const contracts::Violation& violation, std::string_view kind) {
+  return error(kind, {{"message", violation.message}, {"field", violation.field}, {"rule", violation.rule}});
+}
+
+Millis ProviderContext::draw_run_time(const json& model, std::string_view size_tier) const {
+  const json timing = model.value("timing", json::object());
+  double median = timing.value("median_ms", 8000.0);
+  const double sigma = timing.value("sigma", 0.25);
+  const json factors = timing.value("tier_factors", json::object());
+  if (const auto it = factors.find(std::string(size_tier)); it != factors.end() && it->is_number()) {
+    median *= it->get<double>();
+  }
+  Random random = engine_.stream("run-time");
+  const double drawn = random.lognormal(median, sigma);
+  const double floor_ms = timing.value("min_ms", 500.0);
+  return Millis{static_cast<std::int64_t>(std::max(floor_ms, std::round(drawn)))};
+}
+
+Millis ProviderContext::dispatch_delay(const json& model) const {
+  const json timing = model.value("timing", json::object());
+  return Millis{timing.value("dispatch_ms", std::int64_t{250})};
+}
+
+JobFate ProviderContext::fate_for(const JobSpec& spec) const {
+  if (!options_.fate_policy) return {};
+  return options_.fate_policy(spec, engine_.jobs_submitted() + 1);
+}
+
+std::optional<std::pair<int, int>> ProviderContext::dimensions(std::string_view upstream, std::string_view aspect_ratio,
+                                                               std::string_view size_tier) {
+  return contracts::image_dimensions(upstream, aspect_ratio, size_tier);
+}
+
+std::string ProviderContext::file_url(std::string_view origin, const OutputFile& file) {
+  return std::string(origin) + "/__nanosim/files/" + file.token + "." +
+         std::string(images::file_extension(file.image.format));
+}
+
+std::string ProviderContext::iso8601(Millis at) const {
+  const std::int64_t ms = unix_ms(at);
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  char with_ms[48];
+  std::snprintf(with_ms, sizeof with_ms, "%s.%03dZ", text, static_cast<int>(ms % 1000));
+  return with_ms;
+}
+
+}  // namespace nanosim::core

@@ -1,0 +1,203 @@
+#include "nanosim/simulator.hpp"
+
+#include <algorithm>
+#include <exception>
+
+#include "simulator_impl.hpp"
+
+namespace nanosim {
+namespace {
+
+std::shared_ptr<Clock> make_clock(const Options& options) {
+  return options.clock ? options.clock : std::make_shared<ManualClock>();
+}
+
+std::string join_query(const QueryParams& query) {
+  std::string out;
+  for (const auto& [name, value] : query) {
+    if (!out.empty()) out += '&';
+    out += name + "=" + value;
+  }
+  return out;
+}
+
+std::string truncated(const std::string& text, std::size_t limit) {
+  return text.size() <= limit ? text : text.substr(0, limit) + "...";
+}
+
+}  // namespace
+
+Simulator::Impl::Impl(Options opts)
+    : options(std::move(opts)),
+      clock(make_clock(options)),
+      journal(options.journal_capacity),
+      image_cache(options.image_cache_bytes),
+      engine(options, clock) {
+  std::vector<std::string> wanted = options.providers;
+  for (const auto& [id, factory] : core::adapter_factories()) {
+    if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), id) == wanted.end()) continue;
+    const contracts::Contract& contract = contracts::get(id);
+    auto context = std::make_unique<core::ProviderContext>(engine, contract, options);
+    adapters.emplace(std::string(id), factory(*context));
+    contexts.emplace(std::string(id), std::move(context));
+  }
+  for (const std::string& id : wanted) {
+    if (adapters.find(id) == adapters.end()) throw std::invalid_argument("unknown provider: " + id);
+  }
+}
+
+std::string request_origin(const HttpRequest& request, const Options& options) {
+  const auto host = request.header("Host");
+  if (!host || host->empty() || host->find_first_of(" /\\\"<>") != std::string::npos) return options.public_origin;
+  return "http://" + *host;
+}
+
+HttpResponse simulator_error(int status, std::string_view code, std::string_view message) {
+  return core::json_response(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+HttpResponse Simulator::Impl::dispatch(const HttpRequest& request, ExchangeInfo& info,
+                                       std::vector<std::string>& notes) {
+  const std::string& path = request.path;
+  static constexpr std::string_view admin_prefix = "/__nanosim/";
+  if (path.rfind(admin_prefix, 0) == 0) {
+    const std::string_view rest = std::string_view(path).substr(admin_prefix.size());
+    if (rest.rfind("files/", 0) == 0) return serve_file(request, rest.substr(6), info);
+    return admin(request, rest, info);
+  }
+
+  // "/<provider>/<rest>" or, with a single provider, the provider's own paths at the root.
+  const std::size_t second_slash = path.find('/', 1);
+  const std::string first_segment = path.substr(1, second_slash == std::string::npos ? std::string::npos : second_slash - 1);
+  std::string provider_id;
+  std::string relative;
+  std::string prefix;
+  if (adapters.count(first_segment) != 0) {
+    provider_id = first_segment;
+    relative = second_slash == std::string::npos ? "/" : path.substr(second_slash);
+    prefix = "/" + first_segment;
+  } else if (adapters.size() == 1) {
+    provider_id = adapters.begin()->first;
+    relative = path;
+  } else {
+    std::string served;
+    for (const auto& [id, adapter] : adapters) served += (served.empty() ? "/" : ", /") + id;
+    return simulator_error(404, "no_provider", "No provider serves " + path + "; served: " + served);
+  }
+
+  const std::string origin = request_origin(request, options);
+  info.provider = provider_id;
+  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}};
+  std::lock_guard lock(mutex);
+  return adapters.at(provider_id)->handle(call);
+}
+
+HttpResponse Simulator::Impl::serve_file(const HttpRequest& request, std::string_view name, ExchangeInfo& info) {
+  info.operation = "file";
+  if (request.method != "GET" && request.method != "HEAD") return simulator_error(405, "method_not_allowed", "Files are read with GET");
+  const std::string token(name.substr(0, name.find('.')));
+  std::optional<core::Engine::FileLookup> lookup;
+  {
+    std::lock_guard lock(mutex);
+    lookup = engine.find_file(token);
+    if (lookup) {
+      info.provider = lookup->provider;
+      info.job_id = lookup->job_id;
+      if (lookup->expired) {
+        const auto& contract = contexts.at(lookup->provider)->contract();
+        if (contract.has_error("file_expired")) return contexts.at(lookup->provider)->error("file_expired");
+        return simulator_error(404, "file_expired", "The result file has expired");
+      }
+    }
+  }
+  if (!lookup) return simulator_error(404, "file_not_found", "No such file: " + std::string(name));
+  const auto bytes = image_cache.get(lookup->file.image);  // rendered outside the lock
+  HttpResponse response;
+  response.status = 200;
+  response.set_header("Content-Type", std::string(images::mime_type(lookup->file.image.format)));
+  response.set_header("Cache-Control", "private, max-age=3600");
+  if (request.method == "GET") response.body = *bytes;
+  response.set_header("Content-Length", std::to_string(bytes->size()));
+  return response;
+}
+
+void Simulator::Impl::reset() {
+  std::lock_guard lock(mutex);
+  engine.reset();
+  journal.clear();
+  image_cache.clear();
+  if (clock->manual()) static_cast<ManualClock&>(*clock).set(Millis{0});
+}
+
+Simulator::Simulator(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Simulator::~Simulator() = default;
+
+HttpResponse Simulator::handle(const HttpRequest& request) {
+  ExchangeInfo info;
+  std::vector<std::string> notes;
+  const Millis arrived = impl_->clock->now();
+  HttpResponse response;
+  try {
+    response = impl_->dispatch(request, info, notes);
+  } catch (const std::exception& e) {
+    // A bug, never the client's fault: answer 500 and keep serving.
+    response = simulator_error(500, "internal_error", std::string("nanosim internal error: ") + e.what());
+    notes.push_back(std::string("internal error: ") + e.what());
+  }
+  const bool is_admin = info.operation == "admin";
+  if (!is_admin) {
+    JournalEntry entry;
+    entry.at = arrived;
+    entry.method = request.method;
+    entry.path = request.path;
+    entry.query = join_query(request.query);
+    entry.provider = info.provider;
+    entry.operation = info.operation;
+    entry.job_id = info.job_id;
+    entry.api_key = info.api_key;
+    entry.status = response.status;
+    entry.request_body = truncated(request.body, impl_->options.journal_body_limit);
+    if (info.operation != "file") entry.response_body = truncated(response.body, impl_->options.journal_body_limit);
+    entry.notes = std::move(notes);
+    impl_->journal.record(std::move(entry));
+  }
+  ResponseObserver observer;
+  {
+    std::lock_guard lock(impl_->mutex);
+    observer = impl_->observer;
+  }
+  if (observer) observer(request, response, info);
+  return response;
+}
+
+Clock& Simulator::clock() const { return *impl_->clock; }
+bool Simulator::advance(Millis dt) { return impl_->clock->advance(dt); }
+void Simulator::reset() { impl_->reset(); }
+const Options& Simulator::options() const { return impl_->options; }
+
+std::vector<std::string> Simulator::provider_ids() const {
+  std::vector<std::string> ids;
+  for (const auto& [id, adapter] : impl_->adapters) ids.push_back(id);
+  return ids;
+}
+
+bool Simulator::serves_root() const { return impl_->adapters.size() == 1; }
+const Journal& Simulator::journal() const { return impl_->journal; }
+
+std::vector<JobView> Simulator::jobs() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->engine.all_jobs();
+}
+
+std::optional<JobView> Simulator::job(const std::string& id) const {
+  std::lock_guard lock(impl_->mutex);
+  const JobView* view = impl_->engine.find(id);
+  return view ? std::optional<JobView>(*view) : std::nullopt;
+}
+
+void Simulator::set_response_observer(ResponseObserver observer) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->observer = std::move(observer);
+}
+
+}  // namespace nanosim

@@ -1,0 +1,44 @@
+#pragma once
+// Internal state of nanosim::Simulator, shared by simulator.cpp (routing) and admin.cpp (the admin API).
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine.hpp"
+#include "nanosim/images.hpp"
+#include "nanosim/simulator.hpp"
+#include "provider.hpp"
+
+namespace nanosim {
+
+struct Simulator::Impl {
+  explicit Impl(Options options);
+
+  Options options;
+  std::shared_ptr<Clock> clock;
+  Journal journal;
+  images::Cache image_cache;
+
+  mutable std::mutex mutex;  // guards engine, contexts, adapters, observer
+  core::Engine engine;
+  std::map<std::string, std::unique_ptr<core::ProviderContext>, std::less<>> contexts;
+  std::map<std::string, std::unique_ptr<core::ProviderAdapter>, std::less<>> adapters;
+  ResponseObserver observer;
+
+  /// Routes and answers; fills info and notes. Called without the lock held.
+  HttpResponse dispatch(const HttpRequest& request, ExchangeInfo& info, std::vector<std::string>& notes);
+  HttpResponse serve_file(const HttpRequest& request, std::string_view name, ExchangeInfo& info);
+  HttpResponse admin(const HttpRequest& request, std::string_view path, ExchangeInfo& info);
+  void reset();
+};
+
+/// "http://host:port" from the Host header, or the configured origin for in-process calls.
+std::string request_origin(const HttpRequest& request, const Options& options);
+/// A plain JSON error of the simulator itself (admin API, unknown provider): {"error":{"code","message"}}.
+HttpResponse simulator_error(int status, std::string_view code, std::string_view message);
+/// Job as admin JSON.
+nlohmann::json job_to_json(const JobView& job);
+
+}  // namespace nanosim

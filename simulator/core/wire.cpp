@@ -1,0 +1,50 @@
+#include "wire.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace nanosim::core {
+
+Route route(const contracts::Contract& contract, const ProviderCall& call) {
+  Route out;
+  out.match = contract.match(call.http.method, call.path);
+  if (!out.match) out.error_kind = contract.path_known(call.path) ? "method_not_allowed" : "route_not_found";
+  return out;
+}
+
+std::string expand(std::string_view path_template, const std::map<std::string, std::string>& params) {
+  std::string out;
+  for (std::size_t i = 0; i < path_template.size();) {
+    if (path_template[i] == '{') {
+      const std::size_t close = path_template.find('}', i);
+      const std::string name(path_template.substr(i + 1, close - i - 1));
+      const auto it = params.find(name);
+      out += it != params.end() ? percent_encode(it->second) : "";
+      i = close + 1;
+    } else {
+      out += path_template[i++];
+    }
+  }
+  return out;
+}
+
+bool flag(const std::optional<std::string>& value) {
+  if (!value) return false;
+  std::string lower = *value;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return lower == "1" || lower == "true";
+}
+
+std::string size_tier(const nlohmann::json& value) {
+  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+  if (text == "0.5K") return "512";
+  return text;
+}
+
+std::string describe(const JobSpec& spec) {
+  std::string subject = spec.prompt.substr(0, 120);
+  return "Here is your " + spec.aspect_ratio + " image (" + std::to_string(spec.width) + "x" +
+         std::to_string(spec.height) + "): " + subject;
+}
+
+}  // namespace nanosim::core

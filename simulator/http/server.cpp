@@ -1,0 +1,131 @@
+#include "nanosim/server.hpp"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <strings.h>
+#include <thread>
+
+namespace nanosim {
+namespace {
+
+bool same_name(const std::string& a, const char* b) { return strcasecmp(a.c_str(), b) == 0; }
+
+HttpRequest to_request(const httplib::Request& in) {
+  HttpRequest out;
+  out.method = in.method;
+  out.path = in.path;
+  for (const auto& [name, value] : in.params) out.query.emplace(name, value);
+  for (const auto& [name, value] : in.headers) out.headers.emplace(name, value);
+  out.body = in.body;
+  for (const auto& [name, file] : in.files) {
+    out.form.push_back(FormPart{file.name, file.filename, file.content_type, file.content});
+  }
+  return out;
+}
+
+void write_response(const HttpResponse& in, httplib::Response& out) {
+  out.status = in.status;
+  std::string content_type = "application/octet-stream";
+  for (const auto& [name, value] : in.headers) {
+    if (same_name(name, "Content-Type")) {
+      content_type = value;
+    } else if (!same_name(name, "Content-Length")) {
+      out.set_header(name, value);
+    }
+  }
+  if (in.fault == ConnectionFault::close_mid_body || in.fault == ConnectionFault::reset_before_response) {
+    // Announce the whole body, send half of it (nothing for a reset), then drop the connection.
+    const std::size_t sent = in.fault == ConnectionFault::close_mid_body ? in.body.size() / 2 : 0;
+    auto body = std::make_shared<std::string>(in.body);
+    out.set_content_provider(body->size(), content_type,
+                             [body, sent](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                               if (offset < sent) sink.write(body->data() + offset, sent - offset);
+                               return offset < sent;  // false closes the connection
+                             });
+    return;
+  }
+  if (in.fault == ConnectionFault::slow_body && in.trickle_interval_ms > 0) {
+    auto body = std::make_shared<std::string>(in.body);
+    const int interval = in.trickle_interval_ms;
+    out.set_content_provider(body->size(), content_type,
+                             [body, interval](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                               std::this_thread::sleep_for(std::chrono::milliseconds(interval));
+                               const std::size_t chunk = std::min<std::size_t>(64, body->size() - offset);
+                               sink.write(body->data() + offset, chunk);
+                               return true;
+                             });
+    return;
+  }
+  out.set_content(in.body, content_type);
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(Simulator& sim, ServerConfig cfg) : simulator(sim), config(std::move(cfg)) {}
+  Simulator& simulator;
+  ServerConfig config;
+  httplib::Server http;
+  std::thread thread;
+  int port = -1;
+};
+
+Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_unique<Impl>(simulator, std::move(config))) {
+  auto& http = impl_->http;
+  const int threads = impl_->config.threads;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  http.set_tcp_nodelay(true);
+  http.set_keep_alive_timeout(impl_->config.keep_alive_timeout_seconds);
+  http.set_payload_max_length(simulator.options().max_body_bytes + 1);
+  const auto handler = [this](const httplib::Request& request, httplib::Response& response) {
+    write_response(impl_->simulator.handle(to_request(request)), response);
+  };
+  http.Get(".*", handler);
+  http.Post(".*", handler);
+  http.Put(".*", handler);
+  http.Patch(".*", handler);
+  http.Delete(".*", handler);
+  http.Options(".*", handler);
+}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  if (impl_->thread.joinable()) return;
+  impl_->port = impl_->config.port == 0 ? impl_->http.bind_to_any_port(impl_->config.host)
+                                         : (impl_->http.bind_to_port(impl_->config.host, impl_->config.port)
+                                                ? impl_->config.port
+                                                : -1);
+  if (impl_->port < 0) {
+    throw std::runtime_error("cannot bind " + impl_->config.host + ":" + std::to_string(impl_->config.port));
+  }
+  impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!impl_->http.is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      stop();
+      throw std::runtime_error("the HTTP server did not start within 10 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+void Server::stop() {
+  if (!impl_->thread.joinable()) return;
+  impl_->http.stop();
+  impl_->thread.join();
+}
+
+void Server::wait() {
+  while (impl_->thread.joinable() && impl_->http.is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+bool Server::running() const { return impl_->http.is_running(); }
+int Server::port() const { return impl_->port; }
+std::string Server::base_url() const { return "http://" + impl_->config.host + ":" + std::to_string(impl_->port); }
+
+}  // namespace nanosim

@@ -1,0 +1,53 @@
+#pragma once
+// The request journal: every exchange the simulator answered, bounded (oldest dropped first).
+
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "nanosim/clock.hpp"
+#include "nanosim/http_message.hpp"
+
+namespace nanosim {
+
+struct JournalEntry {
+  std::uint64_t sequence = 0;  // from 1, never reused within a run (reset starts again)
+  Millis at{0};                // simulated time the request arrived
+  std::string method;
+  std::string path;
+  std::string query;  // "a=1&b=2", decoded pairs re-joined
+  std::string provider;   // contract id, empty for admin / unknown
+  std::string operation;  // contract operation name, "admin", "file" or empty when unmatched
+  std::string job_id;
+  std::string api_key;
+  int status = 0;
+  std::string request_body;   // truncated to Options::journal_body_limit
+  std::string response_body;  // truncated likewise
+  std::vector<std::string> notes;  // effects applied, rules fired
+
+  [[nodiscard]] nlohmann::json to_json() const;
+};
+
+/// Thread-safe, bounded.
+class Journal {
+ public:
+  explicit Journal(std::size_t capacity) : capacity_(capacity) {}
+  std::uint64_t record(JournalEntry entry);  // returns the entry's sequence
+  [[nodiscard]] std::vector<JournalEntry> entries(std::uint64_t after_sequence = 0, std::size_t limit = SIZE_MAX) const;
+  [[nodiscard]] std::size_t size() const;
+  [[nodiscard]] std::uint64_t dropped() const;
+  void clear();
+
+ private:
+  mutable std::mutex mutex_;  // guards everything below
+  std::size_t capacity_;
+  std::deque<JournalEntry> entries_;
+  std::uint64_t next_sequence_ = 1;
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace nanosim

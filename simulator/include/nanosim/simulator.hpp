@@ -1,0 +1,93 @@
+#pragma once
+// nanosim::Simulator: the whole server without sockets. handle() takes a plain HttpRequest and returns the
+// provider's answer; the HTTP skin (nanosim/server.hpp) and in-process clients both call it.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nanosim/clock.hpp"
+#include "nanosim/http_message.hpp"
+#include "nanosim/job.hpp"
+#include "nanosim/journal.hpp"
+
+namespace nanosim {
+
+/// Decides a job's fate when it is submitted. The default: every job succeeds.
+using FatePolicy = std::function<JobFate(const JobSpec&, std::uint64_t job_sequence)>;
+
+struct Options {
+  std::uint64_t seed = 1;
+  /// Null: a ManualClock starting at 0. The program uses a RealClock unless --clock manual.
+  std::shared_ptr<Clock> clock;
+  /// Providers served (contract ids); empty = every provider with a contract.
+  std::vector<std::string> providers;
+  /// Workers per provider (the default for providers not named in workers_per_provider).
+  int workers = 4;
+  std::map<std::string, int> workers_per_provider;
+  /// Accepted API keys; empty = any non-empty key is accepted.
+  std::vector<std::string> api_keys;
+  /// Base used for absolute URLs when a request carries no Host header (in-process calls).
+  std::string public_origin = "http://nanosim.local";
+  /// Wall-clock time (Unix ms) of simulated time 0; timestamps in bodies are epoch + clock.now().
+  std::int64_t epoch_unix_ms = 1767225600000;  // 2026-01-01T00:00:00Z: fixed, so runs are byte-identical
+  std::size_t journal_capacity = 10'000;
+  std::size_t journal_body_limit = 4'096;
+  std::size_t finished_job_retention = 100'000;  // finished jobs kept for lookup; oldest forgotten first
+  std::size_t image_cache_bytes = 256u << 20;
+  std::size_t max_body_bytes = 32u << 20;
+  int max_json_depth = 64;
+  FatePolicy fate_policy;
+};
+
+/// What the simulator knew about an exchange, beside the wire response (for journals and contract checks).
+struct ExchangeInfo {
+  std::string provider;   // contract id, empty for admin and unknown paths
+  std::string operation;  // contract operation name, or "admin", "file", ""
+  std::string job_id;
+  std::string api_key;  // the authenticated key, if any
+};
+
+/// Sees every exchange after it is journaled and before the response is written; may rewrite the response
+/// (the test kit turns an off-contract answer into a loud failure this way).
+using ResponseObserver = std::function<void(const HttpRequest&, HttpResponse&, const ExchangeInfo&)>;
+
+class Simulator {
+ public:
+  explicit Simulator(Options options = {});
+  ~Simulator();
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  /// Answers one request. Thread-safe; never throws for anything a client sends.
+  HttpResponse handle(const HttpRequest& request);
+
+  [[nodiscard]] Clock& clock() const;
+  /// Moves a manual clock forward; false for a real clock.
+  bool advance(Millis dt);
+  /// Forgets every job, file and journal entry; a manual clock returns to 0. The seed stays.
+  void reset();
+
+  [[nodiscard]] const Options& options() const;
+  /// Providers served, in id order.
+  [[nodiscard]] std::vector<std::string> provider_ids() const;
+  /// True when a single provider is served, so its paths also answer at the root.
+  [[nodiscard]] bool serves_root() const;
+
+  [[nodiscard]] const Journal& journal() const;
+  /// Every job known, computed at the clock's now.
+  [[nodiscard]] std::vector<JobView> jobs() const;
+  [[nodiscard]] std::optional<JobView> job(const std::string& id) const;
+
+  /// Called after every exchange with the response about to be written (the test kit checks contracts here).
+  void set_response_observer(ResponseObserver observer);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nanosim

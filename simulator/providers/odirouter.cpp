@@ -1,0 +1,184 @@
+// odirouter (seed 000): a fal.ai-style queue. Submit, status (202 while queued/running, 200 when COMPLETED),
+// response (202 until done), cancel. Every rule and body shape comes from contracts/providers/odirouter.json.
+#include <cmath>
+
+#include "../core/provider.hpp"
+#include "../core/wire.hpp"
+
+namespace nanosim::providers {
+namespace {
+
+using core::json;
+using core::ProviderCall;
+using core::ProviderContext;
+
+class Odirouter final : public core::ProviderAdapter {
+ public:
+  explicit Odirouter(ProviderContext& context) : context_(context), contract_(context.contract()) {}
+
+  HttpResponse handle(ProviderCall& call) override {
+    const auto route = core::route(contract_, call);
+    if (!route.match) return context_.error(route.error_kind);
+    const auto& op = *route.match->operation;
+    const auto& params = route.match->params;
+    call.info.operation = op.name;
+    if (!authenticate(call)) return context_.error(contract_.document().at("auth").at("missing_error").get<std::string>());
+
+    if (op.name == "submit") return submit(call, op, params.at("model"));
+    if (op.name == "status_stream") return context_.error("sse_not_supported");
+    call.info.job_id = params.at("request_id");
+    const JobView* job = context_.engine().find(params.at("request_id"));
+    const bool known = job != nullptr && job->spec.model == params.at("model");
+    if (op.name == "cancel") return cancel(known ? job : nullptr);
+    if (!known) return context_.error("request_not_found");
+    if (op.name == "status") return status_body(call, *job, core::flag(call.http.query_param("logs")));
+    return result(call, *job);
+  }
+
+ private:
+  bool authenticate(ProviderCall& call) {
+    const auto key = context_.authenticate(call.http);
+    if (!key) return false;
+    call.api_key = *key;
+    call.info.api_key = *key;
+    return true;
+  }
+
+  HttpResponse submit(ProviderCall& call, const contracts::Operation& op, const std::string& model_id) {
+    const json* model = contract_.model(model_id);
+    if (model == nullptr) return context_.error("app_not_found", {{"model", model_id}});
+    if (call.http.query_param("fal_webhook")) return context_.error("webhook_not_supported");
+    core::JsonBody body = context_.parse_json(call.http);
+    if (body.violation) return context_.invalid(*body.violation, body.error_kind);
+    for (const auto& [name, value] : body.value.items()) {
+      if (name.find("webhook") != std::string::npos) return context_.error("webhook_not_supported");
+    }
+    if (auto violations = contract_.validate_request(op, body.value, model_id); !violations.empty()) {
+      return context_.invalid(violations.front());
+    }
+    if (const auto* schema = contract_.model_request_schema(model_id)) contracts::Contract::apply_defaults(*schema, body.value);
+
+    JobSpec spec;
+    spec.provider = contract_.id();
+    spec.model = model_id;
+    spec.upstream_model = model->at("upstream").get<std::string>();
+    spec.prompt = body.value.at("prompt").get<std::string>();
+    spec.reference_images = body.value.value("image_urls", std::vector<std::string>{});
+    spec.aspect_ratio = body.value.value("aspect_ratio", std::string("1:1"));
+    spec.size_tier = core::size_tier(body.value.contains("image_size") ? body.value.at("image_size")
+                                                                       : body.value.value("resolution", json("1K")));
+    const auto modalities = body.value.value("response_modalities", std::vector<std::string>{"Text", "Image"});
+    spec.wants_text = std::find(modalities.begin(), modalities.end(), "Text") != modalities.end();
+    spec.api_key = call.api_key;
+    spec.wire_request = body.value;
+    const auto size = ProviderContext::dimensions(spec.upstream_model, spec.aspect_ratio, spec.size_tier);
+    if (!size) {
+      return context_.invalid({"image_size", "enum",
+                               "image_size: " + spec.size_tier + " is not available at aspect_ratio " + spec.aspect_ratio +
+                                   " for " + model_id});
+    }
+    std::tie(spec.width, spec.height) = *size;
+
+    const JobFate fate = context_.fate_for(spec);
+    const Millis run_time = context_.draw_run_time(*model, spec.size_tier);
+    const auto& id_format = contract_.document().at("ids").at("job");
+    const JobView& job = context_.engine().submit(std::move(spec), fate, run_time, context_.dispatch_delay(*model),
+                                                  id_format.at("prefix").get<std::string>(),
+                                                  id_format.at("length").get<std::size_t>());
+    call.info.job_id = job.id;
+    json out = urls(call, job);
+    out["status"] = contract_.lifecycle("queued").at("wire");
+    out["queue_position"] = job.queue_position.value_or(0);
+    return core::json_response(200, out);
+  }
+
+  /// request_id and the three URLs, built from the contract's own path templates.
+  json urls(const ProviderCall& call, const JobView& job) const {
+    const std::map<std::string, std::string> params{{"model", job.spec.model}, {"request_id", job.id}};
+    return {{"request_id", job.id},
+            {"response_url", call.base_url + core::expand(contract_.operation("result").path, params)},
+            {"status_url", call.base_url + core::expand(contract_.operation("status").path, params)},
+            {"cancel_url", call.base_url + core::expand(contract_.operation("cancel").path, params)}};
+  }
+
+  HttpResponse status_body(const ProviderCall& call, const JobView& job, bool with_logs) const {
+    const json& lifecycle = contract_.lifecycle(to_string(job.state));
+    json out = urls(call, job);
+    out["status"] = lifecycle.at("wire");
+    if (job.state == JobState::queued) {
+      out["queue_position"] = job.queue_position.value_or(0);
+    } else {
+      out["logs"] = with_logs ? logs(job) : json::array();
+    }
+    if (is_terminal(job.state)) {
+      out["metrics"] = {{"inference_time", std::round(static_cast<double>(job.run_time.count()) / 10.0) / 100.0}};
+    }
+    if (job.state == JobState::failed || job.state == JobState::cancelled) {
+      const json& failure = contract_.document().at("failure_kinds").at(job.failure_kind);
+      out["error"] = job.failure_message.empty() ? failure.at("error") : json(job.failure_message);
+      out["error_type"] = failure.at("error_type");
+    }
+    return core::json_response(lifecycle.at("http_status").get<int>(), out);
+  }
+
+  json logs(const JobView& job) const {
+    json out = json::array();
+    const auto entry = [&](Millis at, std::string message, const char* level) {
+      out.push_back({{"message", std::move(message)}, {"level", level}, {"source", "USER"},
+                     {"timestamp", context_.iso8601(at)}});
+    };
+    if (!job.started_at) return out;
+    entry(*job.started_at, "Starting generation with " + job.spec.upstream_model, "INFO");
+    if (job.state == JobState::running) entry(context_.engine().now(), "Progress " + std::to_string(job.progress_percent) + "%", "INFO");
+    if (job.state == JobState::succeeded) entry(*job.finished_at, "Generation complete", "INFO");
+    if (job.state == JobState::failed) entry(*job.finished_at, "Generation failed", "ERROR");
+    return out;
+  }
+
+  HttpResponse result(const ProviderCall& call, const JobView& job) const {
+    if (!is_terminal(job.state)) {
+      HttpResponse pending = status_body(call, job, false);
+      pending.status = contract_.operation("result").response_schemas.count(202) ? 202 : pending.status;
+      return pending;
+    }
+    if (job.state != JobState::succeeded) {
+      const json& failure = contract_.document().at("failure_kinds").at(job.failure_kind);
+      return context_.error(failure.value("result_error", std::string("runtime_failed")),
+                            {{"request_id", job.id}});
+    }
+    json outputs = json::array();
+    for (const OutputFile& file : job.outputs) {
+      const std::string extension(images::file_extension(file.image.format));
+      outputs.push_back({{"type", "image"},
+                         {"url", ProviderContext::file_url(call.origin, file)},
+                         {"content_type", std::string(images::mime_type(file.image.format))},
+                         {"file_name", file.token + "." + extension},
+                         {"width", file.image.width},
+                         {"height", file.image.height}});
+    }
+    json out = {{"request_id", job.id}, {"outputs", outputs}, {"metadata", {{"prompt", job.spec.prompt}}}};
+    if (job.spec.wants_text) out["description"] = core::describe(job.spec);
+    return core::json_response(200, out);
+  }
+
+  HttpResponse cancel(const JobView* job) {
+    if (job == nullptr) return context_.error("cancel_not_found");
+    switch (context_.engine().cancel(job->id)) {
+      case core::CancelOutcome::cancelled: return core::json_response(202, {{"status", "CANCELLATION_REQUESTED"}});
+      case core::CancelOutcome::already_terminal: return context_.error("cancel_already_completed");
+      case core::CancelOutcome::not_found: break;
+    }
+    return context_.error("cancel_not_found");
+  }
+
+  ProviderContext& context_;
+  const contracts::Contract& contract_;
+};
+
+}  // namespace
+
+std::unique_ptr<core::ProviderAdapter> make_odirouter(core::ProviderContext& context) {
+  return std::make_unique<Odirouter>(context);
+}
+
+}  // namespace nanosim::providers

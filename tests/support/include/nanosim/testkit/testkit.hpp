@@ -1,0 +1,98 @@
+#pragma once
+// nanosim::testkit: what a test needs to drive the simulator, for this project's tests and for users'.
+// Every response a test-kit simulator gives is checked against its provider's contract automatically:
+// in process, an off-contract answer throws ContractViolation out of handle(); over HTTP it is replaced by
+// a 599 response that names the problems, so no test can miss it.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "nanosim/client/client.hpp"
+#include "nanosim/http_message.hpp"
+#include "nanosim/server.hpp"
+#include "nanosim/simulator.hpp"
+
+namespace nanosim::testkit {
+
+using nlohmann::json;
+
+/// Thrown (deliberately not a std::exception, so client code that catches those cannot swallow it) when the
+/// simulator answers outside its contract.
+struct ContractViolation {
+  std::string message;
+};
+
+/// The status an off-contract response is replaced with when it cannot be thrown (HTTP servers).
+inline constexpr int contract_violation_status = 599;
+
+/// Problems of one exchange against the provider's contract (empty when on contract or not a provider answer).
+std::vector<std::string> contract_problems(const HttpRequest& request, const HttpResponse& response,
+                                           const ExchangeInfo& info);
+/// Installs the automatic contract check on a simulator.
+void install_contract_check(Simulator& simulator);
+
+/// Process-wide counts of checked exchanges and of failures (tests assert the check really ran).
+struct CheckCounts {
+  std::size_t checked = 0;
+  std::size_t failed = 0;
+};
+CheckCounts contract_check_counts();
+
+/// Options for deterministic tests: a manual clock at 0 and a fixed seed.
+Options deterministic_options(std::uint64_t seed = 42);
+
+/// An in-process simulator with a manual clock and the contract check.
+class ScopedSimulator {
+ public:
+  explicit ScopedSimulator(Options options = deterministic_options());
+  /// Answers a request; throws ContractViolation for an off-contract answer.
+  HttpResponse handle(const HttpRequest& request);
+  void advance(Millis dt);
+  [[nodiscard]] Simulator& simulator() { return *simulator_; }
+  [[nodiscard]] Millis now() const { return simulator_->clock().now(); }
+
+  /// A transport into this simulator (through the contract check), under the provider's prefix.
+  [[nodiscard]] std::unique_ptr<client::Transport> transport(const std::string& provider_id);
+  /// A reference client on that transport whose waits advance this simulator's manual clock.
+  [[nodiscard]] client::Client client(const std::string& provider_id, std::string api_key = "test-key");
+  /// A ClientClock on the simulator's manual clock: sleep_for advances it.
+  [[nodiscard]] std::shared_ptr<client::ClientClock> client_clock();
+
+ private:
+  std::unique_ptr<Simulator> simulator_;
+};
+
+/// A simulator served on 127.0.0.1 at a free port, stopped and joined when the scope ends.
+class ScopedServer {
+ public:
+  explicit ScopedServer(Options options = deterministic_options(), ServerConfig config = {});
+  ~ScopedServer();
+  [[nodiscard]] Simulator& simulator() { return *simulator_; }
+  [[nodiscard]] std::string base_url() const { return server_->base_url(); }
+  [[nodiscard]] int port() const { return server_->port(); }
+
+ private:
+  std::unique_ptr<Simulator> simulator_;
+  std::unique_ptr<Server> server_;
+};
+
+/// Request builders. `key` goes in as "Authorization: Bearer <key>" unless empty.
+HttpRequest request(std::string method, std::string path, std::string key = "test-key");
+HttpRequest json_request(std::string method, std::string path, const json& body, std::string key = "test-key");
+/// Splits "path?query" into path and decoded query parameters.
+HttpRequest with_target(HttpRequest request, std::string_view target);
+
+/// The response body as JSON (discarded value when it is not JSON).
+json body_json(const HttpResponse& response);
+
+/// A fixture file's text / JSON, by path relative to the fixtures folder ("odirouter/submit-request.json").
+std::string fixture_text(std::string_view relative_path);
+json fixture_json(std::string_view relative_path);
+/// The fixtures folder (NANOSIM_FIXTURES_DIR at build time, or the NANOSIM_FIXTURES environment variable).
+std::string fixtures_dir();
+
+}  // namespace nanosim::testkit
