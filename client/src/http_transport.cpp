@@ -41,6 +41,19 @@ std::string request_target(const std::string& prefix, const HttpRequest& request
   return target;
 }
 
+std::string describe(httplib::Error error) {
+  switch (error) {
+    case httplib::Error::Connection: return "could not connect (refused or unreachable)";
+    case httplib::Error::ConnectionTimeout: return "timed out connecting";
+    case httplib::Error::Read: return "failed reading the response (reset, timed out, truncated or malformed)";
+    case httplib::Error::Write: return "failed writing the request (connection reset)";
+    case httplib::Error::SSLConnection:
+    case httplib::Error::SSLLoadingCerts:
+    case httplib::Error::SSLServerVerification: return "TLS failure (" + httplib::to_string(error) + ")";
+    default: return httplib::to_string(error);
+  }
+}
+
 Error transport_error(std::string message) {
   Error error;
   error.kind = ErrorKind::transport;
@@ -120,7 +133,7 @@ Result<HttpResponse> HttpTransport::send(const HttpRequest& request) {
                            std::to_string(impl_->max_body_bytes) + " bytes");
   }
   if (!outcome) {
-    return transport_error(request.method + " " + wire.path + ": " + httplib::to_string(outcome.error()));
+    return transport_error(request.method + " " + wire.path + ": " + describe(outcome.error()));
   }
   HttpResponse response;
   response.status = outcome->status;

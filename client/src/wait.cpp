@@ -36,8 +36,6 @@ class Pacer {
     return true;
   }
 
-  [[nodiscard]] milliseconds remaining() const { return std::max(milliseconds{0}, deadline_at_ - clock_.now()); }
-
  private:
   ClientClock& clock_;
   const WaitOptions& options_;
@@ -76,11 +74,14 @@ Result<T> retrying(Pacer& pacer, const WaitOptions& options, const Submission* j
 
 }  // namespace
 
-Result<JobStatus> Client::wait(const Submission& job, const WaitOptions& options) {
-  Pacer pacer(clock(), options);
+namespace {
+
+/// Polls until the job ends or the pacer's deadline passes; on the deadline, cancels if asked to.
+Result<JobStatus> poll_until_done(Client& client, const Submission& job, Pacer& pacer, const WaitOptions& options) {
+  pacer.reset_backoff();
   std::optional<Error> last_error;
   for (;;) {
-    auto polled = status(job);
+    auto polled = client.status(job);
     std::optional<milliseconds> retry_after;
     if (polled) {
       if (polled->state == JobState::succeeded) return polled;
@@ -93,12 +94,19 @@ Result<JobStatus> Client::wait(const Submission& job, const WaitOptions& options
     if (!pacer.pause(retry_after)) break;
   }
   Error error = timed_out(&job, options, last_error);
-  if (options.cancel_on_deadline && cancellable()) {
-    const auto cancelled = cancel(job);
+  if (options.cancel_on_deadline && client.cancellable()) {
+    const auto cancelled = client.cancel(job);
     error.message += cancelled ? "; cancel " + std::string(to_string(*cancelled))
                                : "; cancel failed: " + to_string(cancelled.error());
   }
   return error;
+}
+
+}  // namespace
+
+Result<JobStatus> Client::wait(const Submission& job, const WaitOptions& options) {
+  Pacer pacer(clock(), options);
+  return poll_until_done(*this, job, pacer, options);
 }
 
 Result<GenerationResult> Client::generate(const GenerateRequest& request, const WaitOptions& options) {
@@ -111,9 +119,7 @@ Result<GenerationResult> Client::generate(const GenerateRequest& request, const 
   const Submission& job = *submitted;
   if (job.completed_result) return *job.completed_result;
 
-  WaitOptions remaining_options = options;
-  remaining_options.deadline = pacer.remaining();
-  auto finished = wait(job, remaining_options);
+  auto finished = poll_until_done(*this, job, pacer, options);
   if (!finished) return finished.error();
 
   // The status said succeeded; a result endpoint that lags behind (not_ready) or fails transiently is retried.

@@ -32,7 +32,7 @@ std::string_view trim(std::string_view text) noexcept {
 
 template <typename Map>
 std::optional<std::string> first_value(const Map& map, std::string_view key) {
-  auto it = map.find(key);
+  auto it = map.find(typename Map::key_type(key));
   if (it == map.end()) return std::nullopt;
   return it->second;
 }

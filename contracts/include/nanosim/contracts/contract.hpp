@@ -121,6 +121,18 @@ class Contract {
   /// list are checked against the error catalog (the body must be one of the catalog's shapes).
   [[nodiscard]] std::vector<Violation> validate_response(const Operation& op, const HttpResponse& response) const;
 
+  /// Checks the query parameters the operation documents (each value, a string, against its schema; a
+  /// required one must be present). Undocumented parameters are not this check's business.
+  [[nodiscard]] std::vector<Violation> validate_query(const Operation& op, const QueryParams& query) const;
+  /// The error kind of the first parameter the operation refuses outright ("unsupported": e.g. a webhook
+  /// field), looked up in the query, the headers and the top level of the JSON body; nullopt when none.
+  /// Adapters check this before validate_request, so such a field gets its own error.
+  [[nodiscard]] std::optional<std::string> unsupported_parameter(const Operation& op, const HttpRequest& request,
+                                                                 const json& body) const;
+  /// The contract's "failure_kinds" entry for a provider-neutral failure kind ("generation_failed", ...);
+  /// throws std::out_of_range for a kind the contract does not map.
+  [[nodiscard]] const json& failure_kind(std::string_view kind) const;
+
   /// Fills top-level "default" values of a schema into an object that lacks them.
   static void apply_defaults(const Schema& schema, json& body);
 
@@ -150,5 +162,13 @@ const json& image_size_table();
 
 /// The contract as an OpenAPI 3.1 document.
 json to_openapi(const Contract& contract);
+
+/// A multipart/form-data request as the JSON object its operation's schema describes: a plain field is a
+/// string, a file part is {"filename", "content_type", "size"}; a name used more than once, or ending in "[]"
+/// (the "[]" dropped), becomes an array in part order.
+json form_to_json(const std::vector<FormPart>& form);
+
+/// Replaces every "{name}" in text with vars[name]; placeholders without a value are left as they are.
+std::string substitute_placeholders(std::string_view text, const std::map<std::string, std::string>& vars);
 
 }  // namespace nanosim::contracts

@@ -1,0 +1,164 @@
+// The error catalog (kind -> HTTP status + body and header templates) and response validation, which falls
+// back to the catalog's shapes for statuses an operation does not list.
+#include <regex>
+#include <stdexcept>
+
+#include "contract_impl.hpp"
+
+namespace nanosim::contracts {
+namespace {
+
+bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/// Calls on_literal / on_placeholder for the pieces of a template string, in order. A placeholder is
+/// "{name}" with name made of [A-Za-z0-9_]; any other brace is literal text.
+template <typename Literal, typename Placeholder>
+void scan_template(std::string_view text, Literal on_literal, Placeholder on_placeholder) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '{') continue;
+    std::size_t end = i + 1;
+    while (end < text.size() && is_name_char(text[end])) ++end;
+    if (end == i + 1 || end >= text.size() || text[end] != '}') continue;
+    on_literal(text.substr(start, i - start));
+    on_placeholder(text.substr(i + 1, end - i - 1));
+    start = end + 1;
+    i = end;
+  }
+  on_literal(text.substr(start));
+}
+
+json substitute_all(const json& value, const std::map<std::string, std::string>& vars) {
+  if (value.is_string()) return substitute_placeholders(value.get<std::string>(), vars);
+  if (!value.is_structured()) return value;
+  json out = value;
+  for (auto& item : out) item = substitute_all(item, vars);  // object keys are never templates
+  return out;
+}
+
+std::string regex_escape(std::string_view text) {
+  static const std::string special = R"(\^$.|?*+()[]{})";
+  std::string out;
+  for (char c : text) {
+    if (special.find(c) != std::string::npos) out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string substitute_placeholders(std::string_view text, const std::map<std::string, std::string>& vars) {
+  std::string out;
+  scan_template(
+      text, [&](std::string_view literal) { out += literal; },
+      [&](std::string_view name) {
+        auto it = vars.find(std::string(name));
+        out += it == vars.end() ? "{" + std::string(name) + "}" : it->second;
+      });
+  return out;
+}
+
+namespace detail {
+
+json template_shape(const json& body_template) {
+  json shape;
+  if (body_template.is_object()) {
+    shape = {{"type", "object"}, {"required", json::array()}, {"properties", json::object()}};
+    for (const auto& [key, value] : body_template.items()) {
+      shape.at("required").push_back(key);
+      shape.at("properties")[key] = template_shape(value);
+    }
+  } else if (body_template.is_array()) {
+    shape = {{"type", "array"}};
+    if (body_template.size() == 1) shape["items"] = template_shape(body_template.at(0));
+  } else if (body_template.is_string()) {
+    std::string pattern;
+    bool has_placeholder = false;
+    scan_template(
+        body_template.get<std::string>(), [&](std::string_view literal) { pattern += regex_escape(literal); },
+        [&](std::string_view) {
+          pattern += "[\\s\\S]*";
+          has_placeholder = true;
+        });
+    shape = has_placeholder ? json{{"type", "string"}, {"pattern", "^" + pattern + "$"}}
+                            : json{{"type", "string"}, {"const", body_template}};
+  } else {
+    shape = {{"const", body_template}};
+  }
+  return shape;
+}
+
+}  // namespace detail
+
+void Contract::Impl::load_errors() {
+  for (const auto& [kind, entry] : document.at("errors").items()) {
+    CatalogEntry catalog_entry;
+    catalog_entry.spec.kind = kind;
+    catalog_entry.spec.http_status = entry.at("http_status").get<int>();
+    catalog_entry.spec.body = entry.at("body");
+    if (entry.contains("headers")) {
+      catalog_entry.spec.headers = entry.at("headers").get<std::map<std::string, std::string>>();
+    }
+    catalog_entry.spec.raw = entry;
+    catalog_entry.shape = compile(detail::template_shape(entry.at("body")), "errors." + kind);
+    errors.emplace(kind, std::move(catalog_entry));
+  }
+}
+
+const ErrorSpec& Contract::error(std::string_view kind) const {
+  auto it = impl_->errors.find(kind);
+  if (it == impl_->errors.end()) {
+    throw std::out_of_range("contract " + impl_->id + " has no error kind \"" + std::string(kind) + "\"");
+  }
+  return it->second.spec;
+}
+
+bool Contract::has_error(std::string_view kind) const { return impl_->errors.find(kind) != impl_->errors.end(); }
+
+HttpResponse Contract::render_error(std::string_view kind, const std::map<std::string, std::string>& vars) const {
+  const ErrorSpec& spec = error(kind);
+  HttpResponse response;
+  response.status = spec.http_status;
+  for (const auto& [name, value] : spec.headers) response.set_header(name, substitute_placeholders(value, vars));
+  response.set_header("Content-Type", "application/json");
+  response.body = substitute_all(spec.body, vars).dump(-1, ' ', false, json::error_handler_t::replace);
+  return response;
+}
+
+std::vector<Violation> Contract::validate_response(const Operation& op, const HttpResponse& response) const {
+  const json body = json::parse(response.body, nullptr, false);
+  if (body.is_discarded()) return {{"", "json", "body: is not valid JSON"}};
+  std::vector<Violation> first_failure;
+  if (auto it = op.response_schemas.find(response.status); it != op.response_schemas.end()) {
+    first_failure = it->second->validate(body);
+    if (first_failure.empty()) return {};
+  }
+  // The catalog entries this operation may answer with (all of them when it does not say), at this status.
+  std::vector<std::string> kinds;
+  if (op.raw.contains("errors")) {
+    kinds = op.raw.at("errors").get<std::vector<std::string>>();
+  } else {
+    for (const auto& [kind, unused] : impl_->errors) kinds.push_back(kind);
+  }
+  for (const auto& kind : kinds) {
+    auto entry = impl_->errors.find(kind);
+    if (entry == impl_->errors.end() || entry->second.spec.http_status != response.status) continue;
+    auto violations = entry->second.shape->validate(body);
+    if (violations.empty()) {
+      for (const auto& [name, unused] : entry->second.spec.headers) {
+        if (!response.header(name)) violations.push_back({"header " + name, "required", "header " + name + ": is required"});
+      }
+      return violations;
+    }
+    if (first_failure.empty()) first_failure = std::move(violations);
+  }
+  if (first_failure.empty()) {
+    return {{"", "status", "body: HTTP " + std::to_string(response.status) + " is not a documented response of operation " + op.name}};
+  }
+  return first_failure;
+}
+
+}  // namespace nanosim::contracts

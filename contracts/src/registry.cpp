@@ -1,0 +1,119 @@
+// The embedded contracts. Each is parsed, checked against contract.schema.json and compiled on first use,
+// once per process (function-local statics: thread-safe initialisation, immutable afterwards). A contract
+// that fails its check is a build artefact gone wrong: loading throws std::runtime_error naming the file
+// and its violations, and every later call throws again.
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+
+#include "nanosim/contracts/contract.hpp"
+
+namespace nanosim::contracts {
+namespace embedded {
+const std::vector<std::pair<std::string_view, std::string_view>>& contract_files();
+}  // namespace embedded
+
+namespace {
+
+constexpr std::string_view kProvidersDir = "providers/";
+
+json parse_embedded(std::string_view path, std::string_view text) {
+  json document = json::parse(text, nullptr, false);
+  if (document.is_discarded()) throw std::runtime_error("contracts/" + std::string(path) + " is not valid JSON");
+  return document;
+}
+
+json load_embedded(std::string_view path) {
+  for (const auto& [name, text] : embedded::contract_files()) {
+    if (name == path) return parse_embedded(name, text);
+  }
+  throw std::runtime_error("contracts/" + std::string(path) + " is not embedded");
+}
+
+std::string describe(std::string_view file, const std::vector<Violation>& violations) {
+  std::string text = "contracts/" + std::string(file) + " is broken:";
+  for (const auto& v : violations) text += "\n  " + to_string(v);
+  return text;
+}
+
+json load_image_sizes() {
+  json table = load_embedded("shared/image-sizes.json");
+  const Schema format(json{{"$ref", "#/definitions/image_size_table"}}, "image-sizes",
+                      contract_format_schema().at("definitions"));
+  if (auto violations = format.validate(table); !violations.empty()) {
+    throw std::runtime_error(describe("shared/image-sizes.json", violations));
+  }
+  return table;
+}
+
+struct Registry {
+  std::vector<std::unique_ptr<Contract>> owned;
+  std::vector<const Contract*> contracts;  // in id order (file names are ids; the embedded list is sorted below)
+};
+
+Registry load_registry() {
+  Registry registry;
+  for (const auto& [path, text] : embedded::contract_files()) {
+    if (!path.starts_with(kProvidersDir) || !path.ends_with(".json")) continue;
+    json document = parse_embedded(path, text);
+    if (auto violations = check_contract_document(document); !violations.empty()) {
+      throw std::runtime_error(describe(path, violations));
+    }
+    const std::string stem(path.substr(kProvidersDir.size(), path.size() - kProvidersDir.size() - 5));
+    if (document.at("id") != stem) {
+      throw std::runtime_error("contracts/" + std::string(path) + " is broken:\n  id: must be \"" + stem +
+                               "\", the file's name (got " + document.at("id").dump() + ")");
+    }
+    registry.owned.push_back(std::make_unique<Contract>(std::move(document)));
+  }
+  std::sort(registry.owned.begin(), registry.owned.end(),
+            [](const auto& a, const auto& b) { return a->id() < b->id(); });
+  for (const auto& contract : registry.owned) registry.contracts.push_back(contract.get());
+  return registry;
+}
+
+}  // namespace
+
+const json& contract_format_schema() {
+  static const json schema = load_embedded("contract.schema.json");
+  return schema;
+}
+
+const json& image_size_table() {
+  static const json table = load_image_sizes();
+  return table;
+}
+
+std::optional<std::pair<int, int>> image_dimensions(std::string_view upstream_model, std::string_view aspect_ratio,
+                                                    std::string_view size_tier) {
+  const json& models = image_size_table().at("models");
+  auto model = models.find(std::string(upstream_model));
+  if (model == models.end()) return std::nullopt;
+  const json& dimensions = model->at("dimensions");
+  auto ratio = dimensions.find(std::string(aspect_ratio));
+  if (ratio == dimensions.end()) return std::nullopt;
+  auto cell = ratio->find(std::string(size_tier));
+  if (cell == ratio->end()) return std::nullopt;
+  const std::string text = cell->get<std::string>();  // "WIDTHxHEIGHT", checked by the table's format
+  const std::size_t x = text.find('x');
+  return std::pair{std::stoi(text.substr(0, x)), std::stoi(text.substr(x + 1))};
+}
+
+const std::vector<const Contract*>& all() {
+  static const Registry registry = load_registry();
+  return registry.contracts;
+}
+
+const Contract* find(std::string_view provider_id) {
+  for (const Contract* contract : all()) {
+    if (contract->id() == provider_id) return contract;
+  }
+  return nullptr;
+}
+
+const Contract& get(std::string_view provider_id) {
+  if (const Contract* contract = find(provider_id)) return *contract;
+  throw std::out_of_range("no contract for provider \"" + std::string(provider_id) + "\"");
+}
+
+}  // namespace nanosim::contracts

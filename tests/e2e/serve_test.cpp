@@ -1,0 +1,132 @@
+// End to end: `nanosim serve` started as a process and driven over real sockets.
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "nanosim/client/client.hpp"
+#include "nanosim/images.hpp"
+#include "serve_process.hpp"
+
+using namespace nanosim;
+using nlohmann::json;
+
+namespace {
+
+/// One raw HTTP exchange through the client's HTTP transport (no provider logic).
+HttpResponse send(const std::string& base_url, std::string method, std::string path, std::string body = {},
+                  std::string key = "YOUR_API_KEY") {
+  client::HttpTransport transport(base_url);
+  HttpRequest request;
+  request.method = std::move(method);
+  request.path = std::move(path);
+  request.body = std::move(body);
+  if (!key.empty()) request.headers.emplace("Authorization", "Bearer " + key);
+  if (!request.body.empty()) request.headers.emplace("Content-Type", "application/json");
+  auto response = transport.send(request);
+  REQUIRE(response);
+  return *response;
+}
+
+void advance(const std::string& base_url, int ms) {
+  const HttpResponse r = send(base_url, "POST", "/__nanosim/clock/advance", json{{"ms", ms}}.dump());
+  REQUIRE(r.status == 200);
+}
+
+/// The client's clock, driving the server's manual clock over the admin API.
+class AdminClock final : public client::ClientClock {
+ public:
+  explicit AdminClock(std::string base_url) : base_url_(std::move(base_url)) {}
+  std::chrono::milliseconds now() override { return now_; }
+  void sleep_for(std::chrono::milliseconds d) override {
+    advance(base_url_, static_cast<int>(d.count()));
+    now_ += d;
+  }
+
+ private:
+  std::string base_url_;
+  std::chrono::milliseconds now_{0};
+};
+
+}  // namespace
+
+TEST_CASE("nanosim serve prints each provider's base URL and its listening line", "[e2e]") {
+  e2e::ServeProcess server({"--clock", "manual"});
+  CHECK(server.banner().find("odirouter  " + server.base_url() + "/odirouter") != std::string::npos);
+  CHECK(server.base_url().rfind("http://127.0.0.1:", 0) == 0);
+  const json health = json::parse(send(server.base_url(), "GET", "/__nanosim/health").body);
+  CHECK(health.at("status") == "ok");
+  CHECK(server.stop() == 0);  // SIGTERM: clean exit
+}
+
+TEST_CASE("The seed's curl example gets a documented answer over a real socket", "[e2e]") {
+  e2e::ServeProcess server({"--clock", "manual"});
+  const std::string body = R"({ "prompt": "A red apple on a white table, clean studio lighting, simple background.", "image_urls": [ "https://example.com/reference-image.webp" ] })";
+  const HttpResponse response = send(server.base_url(), "POST", "/odirouter/v1/queue/nano_banana_2", body);
+  REQUIRE(response.status == 200);
+  const json answer = json::parse(response.body);
+  CHECK(answer.at("queue_position") == 0);
+  CHECK(answer.at("status_url").get<std::string>().rfind(server.base_url() + "/odirouter/v1/queue/nano_banana_2/requests/", 0) == 0);
+}
+
+TEST_CASE("With one worker and a manual clock the reference client walks three jobs to real images", "[e2e]") {
+  e2e::ServeProcess server({"--clock", "manual", "--workers", "1", "--provider", "odirouter"});
+  client::ClientOptions options;
+  options.api_key = "sk-e2e";
+  options.clock = std::make_shared<AdminClock>(server.base_url());
+  client::Client odirouter(std::make_unique<client::HttpTransport>(server.base_url() + "/odirouter"), "odirouter", options);
+
+  std::vector<client::Submission> jobs;
+  for (int i = 0; i < 3; ++i) {
+    auto submitted = odirouter.submit(client::GenerateRequest{}
+                                          .with_model("nano_banana_2")
+                                          .with_prompt("job " + std::to_string(i))
+                                          .with_aspect_ratio("3:2")
+                                          .with_size_tier("512"));
+    REQUIRE(submitted);
+    CHECK(submitted->queue_position == i);
+    jobs.push_back(*submitted);
+  }
+  for (const auto& job : jobs) {
+    auto status = odirouter.status(job);
+    REQUIRE(status);
+    CHECK(status->state == client::JobState::queued);
+  }
+  for (const auto& job : jobs) {
+    auto done = odirouter.wait(job, client::WaitOptions{}.with_poll_interval(std::chrono::milliseconds(500)));
+    REQUIRE(done);
+    CHECK(done->state == client::JobState::succeeded);
+    auto result = odirouter.result(job);
+    REQUIRE(result);
+    REQUIRE(result->images.size() == 1);
+    const auto& image = result->images[0];
+    CHECK(image.width == 632);
+    CHECK(image.height == 424);
+    const auto path = client::path_within_base(image.url, server.base_url());
+    REQUIRE(path);
+    const HttpResponse file = send(server.base_url(), "GET", *path);
+    REQUIRE(file.status == 200);
+    const auto decoded = images::decode(file.body);
+    REQUIRE(decoded);
+    CHECK(decoded->width == 632);
+    CHECK(decoded->height == 424);
+  }
+}
+
+TEST_CASE("Random garbage bodies never crash the server", "[e2e]") {
+  e2e::ServeProcess server({"--clock", "manual"});
+  std::mt19937_64 random(20261121);
+  const std::vector<std::string> paths = {"/odirouter/v1/queue/nano_banana_2", "/odirouter/v1/queue/nano_banana_2/requests/x/cancel",
+                                          "/__nanosim/clock/advance", "/nope"};
+  for (int i = 0; i < 200; ++i) {
+    std::string body(random() % 2048, '\0');
+    for (char& c : body) c = static_cast<char>(random() % 256);
+    if (i % 3 == 0) body = std::string(random() % 5000, '[');
+    const std::string& path = paths[random() % paths.size()];
+    const HttpResponse response = send(server.base_url(), i % 2 ? "POST" : "PUT", path, body);
+    INFO(path);
+    CHECK(response.status >= 400);
+    CHECK(response.status < 500);
+  }
+  CHECK(json::parse(send(server.base_url(), "GET", "/__nanosim/health").body).at("status") == "ok");
+  CHECK(server.stop() == 0);
+}
