@@ -134,8 +134,11 @@ std::vector<Violation> Contract::validate_request(const Operation& op, const jso
   if (op.request_schema) violations = op.request_schema->validate(body);
   if (!model_id.empty()) {
     if (const Schema* schema = model_request_schema(model_id)) {
-      auto more = schema->validate(body);
-      violations.insert(violations.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+      for (auto& v : schema->validate(body)) {
+        const bool repeated = std::any_of(violations.begin(), violations.end(),
+                                          [&](const Violation& seen) { return seen.message == v.message; });
+        if (!repeated) violations.push_back(std::move(v));  // e.g. "body: must be an object" from both schemas
+      }
     }
   }
   return violations;
@@ -153,7 +156,8 @@ std::vector<Violation> Contract::validate_query(const Operation& op, const Query
       continue;
     }
     for (auto v : schema->validate(json(value->second))) {
-      v.message = param + v.message.substr(v.message.find(':'));  // "body: ..." names the parameter instead
+      const std::size_t colon = v.message.find(": ");  // "body: must be ..." names the parameter instead
+      v.message = param + (colon == std::string::npos ? ": " + v.message : v.message.substr(colon));
       v.field = param;
       violations.push_back(std::move(v));
     }

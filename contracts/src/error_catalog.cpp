@@ -131,7 +131,7 @@ HttpResponse Contract::render_error(std::string_view kind, const std::map<std::s
 std::vector<Violation> Contract::validate_response(const Operation& op, const HttpResponse& response) const {
   const json body = json::parse(response.body, nullptr, false);
   if (body.is_discarded()) return {{"", "json", "body: is not valid JSON"}};
-  std::vector<Violation> first_failure;
+  std::vector<Violation> first_failure;  // the closest miss: the operation's schema, else the nearest catalog shape
   if (auto it = op.response_schemas.find(response.status); it != op.response_schemas.end()) {
     first_failure = it->second->validate(body);
     if (first_failure.empty()) return {};
@@ -153,12 +153,19 @@ std::vector<Violation> Contract::validate_response(const Operation& op, const Ht
       }
       return violations;
     }
-    if (first_failure.empty()) first_failure = std::move(violations);
+    if (first_failure.empty() || violations.size() < first_failure.size()) first_failure = std::move(violations);
   }
   if (first_failure.empty()) {
     return {{"", "status", "body: HTTP " + std::to_string(response.status) + " is not a documented response of operation " + op.name}};
   }
   return first_failure;
+}
+
+std::vector<Violation> Contract::validate_error_response(const HttpResponse& response) const {
+  Operation unmatched;  // no response schemas and no "errors" list: every catalog entry is a candidate
+  unmatched.name = "(no operation)";
+  unmatched.raw = json::object();
+  return validate_response(unmatched, response);
 }
 
 }  // namespace nanosim::contracts

@@ -127,14 +127,6 @@ std::string child_field(const std::string& parent, const std::string& key) {
   return parent.empty() ? key : parent + "." + key;
 }
 
-bool regex_matches(const std::string& pattern, const std::string& text) {
-  try {
-    return std::regex_search(text, std::regex(pattern));
-  } catch (const std::regex_error&) {
-    return false;
-  }
-}
-
 /// The schema nodes that apply to the instance node at a path: through properties, patternProperties,
 /// additionalProperties, items and additionalItems, and into allOf/anyOf/oneOf/then/else branches.
 class SchemaWalker {
@@ -199,17 +191,6 @@ class SchemaWalker {
   const json& root_;
 };
 
-std::size_t utf8_length(const std::string& text) {
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-std::string plural(std::size_t count, std::string_view noun) {
-  return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
-}
-
-std::string number_text(const json& number) { return number.dump(); }
-
 /// Whether the instance value breaks this keyword of this schema node, for the keywords with a limit;
 /// used to pick, among several candidate nodes, the one that failed.
 bool breaks(std::string_view keyword, const json& limit, const json* value) {
@@ -232,91 +213,16 @@ bool breaks(std::string_view keyword, const json& limit, const json* value) {
   return true;
 }
 
-/// The value of the failing keyword: from the first candidate node whose keyword the value breaks.
-const json* failing_keyword(const std::vector<const json*>& candidates, std::string_view keyword, const json* value) {
+/// The schema node whose keyword failed: the first candidate whose keyword the value breaks.
+const json* failing_node(const std::vector<const json*>& candidates, std::string_view keyword, const json* value) {
   const json* fallback = nullptr;
   for (const json* node : candidates) {
     auto it = node->find(std::string(keyword));
     if (it == node->end()) continue;
-    if (breaks(keyword, *it, value)) return &*it;
-    if (!fallback) fallback = &*it;
+    if (breaks(keyword, *it, value)) return node;
+    if (!fallback) fallback = node;
   }
   return fallback;
-}
-
-std::string type_name(const json& value) {
-  if (value.is_number_integer()) return "integer";
-  if (value.is_number()) return "number";
-  return value.type_name();
-}
-
-std::string with_article(const std::string& type) {
-  if (type == "null") return "null";
-  bool vowel = !type.empty() && std::string_view("aeiou").find(type.front()) != std::string_view::npos;
-  return (vowel ? "an " : "a ") + type;
-}
-
-std::string list_values(const json& values, std::string_view separator, bool raw_strings) {
-  std::string text;
-  for (const auto& value : values) {
-    if (!text.empty()) text += separator;
-    text += (raw_strings && value.is_string()) ? value.get<std::string>() : describe_value(value);
-  }
-  return text;
-}
-
-std::string got(const json* value) { return value ? " (got " + describe_value(*value) + ")" : ""; }
-
-/// The sentence after "<field>: " for a keyword whose value is `limit` (may be null when not found).
-std::string rule_sentence(std::string_view keyword, const json* limit, const json* value) {
-  const json none;
-  const json& l = limit ? *limit : none;
-  const bool numeric = l.is_number();
-  if (keyword == "maxLength" && numeric) {
-    return "must be at most " + plural(l.get<std::size_t>(), "character") +
-           (value && value->is_string() ? " (got " + std::to_string(utf8_length(value->get<std::string>())) + ")" : "");
-  }
-  if (keyword == "minLength" && numeric) {
-    return "must be at least " + plural(l.get<std::size_t>(), "character") +
-           (value && value->is_string() ? " (got " + std::to_string(utf8_length(value->get<std::string>())) + ")" : "");
-  }
-  if ((keyword == "maxItems" || keyword == "minItems") && numeric) {
-    return std::string(keyword == "maxItems" ? "must have at most " : "must have at least ") +
-           plural(l.get<std::size_t>(), "item") + (value && value->is_array() ? " (got " + std::to_string(value->size()) + ")" : "");
-  }
-  if ((keyword == "maxProperties" || keyword == "minProperties") && numeric) {
-    return std::string(keyword == "maxProperties" ? "must have at most " : "must have at least ") +
-           plural(l.get<std::size_t>(), "field") + (value && value->is_object() ? " (got " + std::to_string(value->size()) + ")" : "");
-  }
-  if (keyword == "maximum" && numeric) return "must be at most " + number_text(l) + got(value);
-  if (keyword == "minimum" && numeric) return "must be at least " + number_text(l) + got(value);
-  if (keyword == "exclusiveMaximum" && numeric) return "must be less than " + number_text(l) + got(value);
-  if (keyword == "exclusiveMinimum" && numeric) return "must be greater than " + number_text(l) + got(value);
-  if (keyword == "multipleOf" && numeric) return "must be a multiple of " + number_text(l) + got(value);
-  if (keyword == "enum" && l.is_array()) return "must be one of " + list_values(l, ", ", true) + got(value);
-  if (keyword == "const" && limit) return "must be " + describe_value(l) + got(value);
-  if (keyword == "pattern" && l.is_string()) return "must match the pattern " + l.get<std::string>() + got(value);
-  if (keyword == "format" && l.is_string()) return "must be a valid " + l.get<std::string>() + got(value);
-  if (keyword == "uniqueItems") return "must not contain duplicate items";
-  if (keyword == "type" && (l.is_string() || l.is_array())) {
-    json types = l.is_string() ? json::array({l}) : l;
-    std::string expected;
-    for (const auto& type : types) {
-      expected += (expected.empty() ? "" : " or ") + with_article(type.is_string() ? type.get<std::string>() : "?");
-    }
-    return "must be " + expected + (value ? " (got " + type_name(*value) + ")" : "");
-  }
-  if (keyword == "contains" && l.is_object()) {
-    if (l.contains("const")) return "must contain " + describe_value(l.at("const"));
-    if (l.contains("enum")) return "must contain one of " + list_values(l.at("enum"), ", ", true);
-    return "must contain at least one matching item";
-  }
-  if (keyword == "additionalItems") return "has more items than allowed";
-  if (keyword == "oneOf") return "must match exactly one of the allowed shapes";
-  if (keyword == "anyOf") return "must match at least one of the allowed shapes";
-  if (keyword == "not") return "must not match the excluded shape";
-  if (keyword == "if") return "must satisfy the conditional rule";
-  return "is not valid";
 }
 
 std::string quoted_name(std::string_view description) {
@@ -361,6 +267,14 @@ void explain_additional(const std::vector<const json*>& candidates, const json* 
 
 }  // namespace
 
+bool regex_matches(const std::string& pattern, const std::string& text) {
+  try {
+    return std::regex_search(text, std::regex(pattern));
+  } catch (const std::regex_error&) {
+    return false;
+  }
+}
+
 const json* resolve_ref(const json& root, const json& node) {
   const json* current = &node;
   for (int hops = 0; current->is_object() && current->contains("$ref"); ++hops) {
@@ -377,21 +291,6 @@ const json* resolve_ref(const json& root, const json& node) {
     }
   }
   return current;
-}
-
-std::string describe_value(const json& value) {
-  constexpr std::size_t kShown = 60;
-  if (value.is_string()) {
-    std::string text = value.get<std::string>();
-    if (text.size() > kShown) {
-      std::size_t cut = kShown;
-      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
-      text = text.substr(0, cut) + "...";
-    }
-    return json(text).dump(-1, ' ', false, json::error_handler_t::replace);
-  }
-  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  return text.size() > kShown ? text.substr(0, kShown) + "..." : text;
 }
 
 std::vector<Violation> explain(const json& root, const json& instance, const std::vector<RawError>& errors) {
@@ -413,14 +312,18 @@ std::vector<Violation> explain(const json& root, const json& instance, const std
     } else if (keyword == "schema") {
       add(ranked, field, keyword, error.description);
     } else {
-      add(ranked, field, keyword, rule_sentence(keyword, failing_keyword(candidates, keyword, value), value));
+      add(ranked, field, keyword, rule_sentence(keyword, failing_node(candidates, keyword, value), value));
     }
   }
   // A conditional's summary says nothing its own errors do not say better.
   const bool has_specific = std::any_of(ranked.begin(), ranked.end(), [](const Ranked& r) { return !r.summary; });
   std::erase_if(ranked, [&](const Ranked& r) { return has_specific && r.violation.rule == "if"; });
+  // Most specific first: leaf keywords before combinators' summaries, deeper fields first, and on one field
+  // a wrong type before the rules that presuppose the right one.
   std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
-    return std::tie(a.summary, b.depth) < std::tie(b.summary, a.depth);
+    const bool a_later = a.violation.rule != "type";
+    const bool b_later = b.violation.rule != "type";
+    return std::tie(a.summary, b.depth, a_later) < std::tie(b.summary, a.depth, b_later);
   });
   std::vector<Violation> violations;
   std::set<std::tuple<std::string, std::string, std::string>> seen;

@@ -4,6 +4,7 @@
 // allowed values) in the schema, and writes a sentence from it. No provider rule is restated here.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -28,5 +29,15 @@ std::vector<Violation> explain(const json& root, const json& instance, const std
 
 /// A value as shown in a message: strings quoted and shortened, other values as compact JSON.
 std::string describe_value(const json& value);
+
+/// The sentence after "<field>: " when `keyword` of the schema `node` (null when not found) rejected `value`
+/// (null when absent). Limits and allowed values are read from the node (violation_text.cpp).
+std::string rule_sentence(std::string_view keyword, const json* node, const json* value);
+
+/// Characters (UTF-8 code points) in a string, as JSON Schema counts them.
+std::size_t utf8_length(const std::string& text);
+
+/// std::regex_search, false for an invalid pattern.
+bool regex_matches(const std::string& pattern, const std::string& text);
 
 }  // namespace nanosim::contracts::detail

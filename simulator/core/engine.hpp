@@ -19,6 +19,7 @@
 #include <ext/pb_ds/tree_policy.hpp>
 
 #include "nanosim/simulator.hpp"
+#include "random.hpp"
 
 namespace nanosim::core {
 

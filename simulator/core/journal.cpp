@@ -1,4 +1,5 @@
 #include "nanosim/journal.hpp"
+#include "nanosim/job.hpp"
 
 namespace nanosim {
 

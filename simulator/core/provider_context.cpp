@@ -29,10 +29,10 @@ int json_nesting_depth(std::string_view text) {
 }
 
 std::string scheme_key(const json& scheme, const HttpRequest& request) {
-  const std::string where = scheme.value("in", "header");
-  const std::string name = scheme.value("name", "Authorization");
+  const bool in_query = scheme.at("in") == "query";
   const std::string prefix = scheme.value("prefix", "");
-  const auto raw = where == "query" ? request.query_param(name) : request.header(name);
+  const auto raw = in_query ? request.query_param(scheme.at("param").get<std::string>())
+                            : request.header(scheme.at("header").get<std::string>());
   if (!raw) return {};
   if (raw->size() < prefix.size()) return {};
   // Scheme words ("Bearer ", "Key ") are case-insensitive in HTTP.
@@ -74,6 +74,11 @@ bool ProviderContext::has_credential(const HttpRequest& request) const {
                      [&](const json& scheme) { return !scheme_key(scheme, request).empty(); });
 }
 
+std::string ProviderContext::auth_error(const HttpRequest& request) const {
+  const json& auth = contract_.document().at("auth");
+  return auth.at(has_credential(request) ? "invalid" : "missing").get<std::string>();
+}
+
 JsonBody ProviderContext::parse_json(const HttpRequest& request) const {
   JsonBody out;
   if (request.body.size() > options_.max_body_bytes) {
@@ -112,22 +117,18 @@ HttpResponse ProviderContext::invalid(const contracts::Violation& violation, std
 }
 
 Millis ProviderContext::draw_run_time(const json& model, std::string_view size_tier) const {
-  const json timing = model.value("timing", json::object());
-  double median = timing.value("median_ms", 8000.0);
-  const double sigma = timing.value("sigma", 0.25);
-  const json factors = timing.value("tier_factors", json::object());
-  if (const auto it = factors.find(std::string(size_tier)); it != factors.end() && it->is_number()) {
-    median *= it->get<double>();
-  }
+  const json& timing = model.at("timing");
+  double median = timing.at("median_ms").get<double>();
+  const json factors = timing.value("size_tier_factor", json::object());
+  if (const auto it = factors.find(std::string(size_tier)); it != factors.end()) median *= it->get<double>();
   Random random = engine_.stream("run-time");
-  const double drawn = random.lognormal(median, sigma);
-  const double floor_ms = timing.value("min_ms", 500.0);
-  return Millis{static_cast<std::int64_t>(std::max(floor_ms, std::round(drawn)))};
+  const double drawn = random.lognormal(median, timing.at("sigma").get<double>());
+  const double bounded = std::clamp(std::round(drawn), timing.value("min_ms", 1.0), timing.value("max_ms", 3.6e6));
+  return Millis{static_cast<std::int64_t>(bounded)};
 }
 
 Millis ProviderContext::dispatch_delay(const json& model) const {
-  const json timing = model.value("timing", json::object());
-  return Millis{timing.value("dispatch_ms", std::int64_t{250})};
+  return Millis{static_cast<std::int64_t>(model.at("timing").value("dispatch_ms", 0.0))};
 }
 
 JobFate ProviderContext::fate_for(const JobSpec& spec) const {

@@ -121,6 +121,15 @@ HttpResponse Simulator::Impl::serve_file(const HttpRequest& request, std::string
   return response;
 }
 
+HttpResponse Simulator::Impl::internal_error(const ExchangeInfo& info) {
+  std::lock_guard lock(mutex);
+  const auto context = contexts.find(info.provider);
+  if (context != contexts.end() && context->second->contract().has_error("internal_error")) {
+    return context->second->error("internal_error");
+  }
+  return simulator_error(500, "internal_error", "nanosim internal error");
+}
+
 void Simulator::Impl::reset() {
   std::lock_guard lock(mutex);
   engine.reset();
@@ -140,8 +149,8 @@ HttpResponse Simulator::handle(const HttpRequest& request) {
   try {
     response = impl_->dispatch(request, info, notes);
   } catch (const std::exception& e) {
-    // A bug, never the client's fault: answer 500 and keep serving.
-    response = simulator_error(500, "internal_error", std::string("nanosim internal error: ") + e.what());
+    // A bug, never the client's fault: answer the provider's 500 and keep serving.
+    response = impl_->internal_error(info);
     notes.push_back(std::string("internal error: ") + e.what());
   }
   const bool is_admin = info.operation == "admin";

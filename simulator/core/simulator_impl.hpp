@@ -31,6 +31,8 @@ struct Simulator::Impl {
   HttpResponse dispatch(const HttpRequest& request, ExchangeInfo& info, std::vector<std::string>& notes);
   HttpResponse serve_file(const HttpRequest& request, std::string_view name, ExchangeInfo& info);
   HttpResponse admin(const HttpRequest& request, std::string_view path, ExchangeInfo& info);
+  /// The provider's own 500 body (or the simulator's) for a request that hit a bug.
+  HttpResponse internal_error(const ExchangeInfo& info);
   void reset();
 };
 

@@ -22,7 +22,7 @@ class Odirouter final : public core::ProviderAdapter {
     const auto& op = *route.match->operation;
     const auto& params = route.match->params;
     call.info.operation = op.name;
-    if (!authenticate(call)) return context_.error(contract_.document().at("auth").at("missing_error").get<std::string>());
+    if (!authenticate(call)) return context_.error(context_.auth_error(call.http));
 
     if (op.name == "submit") return submit(call, op, params.at("model"));
     if (op.name == "status_stream") return context_.error("sse_not_supported");
@@ -31,7 +31,12 @@ class Odirouter final : public core::ProviderAdapter {
     const bool known = job != nullptr && job->spec.model == params.at("model");
     if (op.name == "cancel") return cancel(known ? job : nullptr);
     if (!known) return context_.error("request_not_found");
-    if (op.name == "status") return status_body(call, *job, core::flag(call.http.query_param("logs")));
+    if (op.name == "status") {
+      if (auto violations = contract_.validate_query(op, call.http.query); !violations.empty()) {
+        return context_.invalid(violations.front());
+      }
+      return status_body(call, *job, core::flag(call.http.query_param("logs")));
+    }
     return result(call, *job);
   }
 
@@ -47,12 +52,9 @@ class Odirouter final : public core::ProviderAdapter {
   HttpResponse submit(ProviderCall& call, const contracts::Operation& op, const std::string& model_id) {
     const json* model = contract_.model(model_id);
     if (model == nullptr) return context_.error("app_not_found", {{"model", model_id}});
-    if (call.http.query_param("fal_webhook")) return context_.error("webhook_not_supported");
     core::JsonBody body = context_.parse_json(call.http);
+    if (auto refused = contract_.unsupported_parameter(op, call.http, body.value)) return context_.error(*refused);
     if (body.violation) return context_.invalid(*body.violation, body.error_kind);
-    for (const auto& [name, value] : body.value.items()) {
-      if (name.find("webhook") != std::string::npos) return context_.error("webhook_not_supported");
-    }
     if (auto violations = contract_.validate_request(op, body.value, model_id); !violations.empty()) {
       return context_.invalid(violations.front());
     }
@@ -114,9 +116,9 @@ class Odirouter final : public core::ProviderAdapter {
       out["metrics"] = {{"inference_time", std::round(static_cast<double>(job.run_time.count()) / 10.0) / 100.0}};
     }
     if (job.state == JobState::failed || job.state == JobState::cancelled) {
-      const json& failure = contract_.document().at("failure_kinds").at(job.failure_kind);
-      out["error"] = job.failure_message.empty() ? failure.at("error") : json(job.failure_message);
-      out["error_type"] = failure.at("error_type");
+      const json& wire = contract_.failure_kind(job.failure_kind).at("wire");
+      out["error"] = job.failure_message.empty() ? wire.at("error") : json(job.failure_message);
+      out["error_type"] = wire.at("error_type");
     }
     return core::json_response(lifecycle.at("http_status").get<int>(), out);
   }
@@ -142,8 +144,7 @@ class Odirouter final : public core::ProviderAdapter {
       return pending;
     }
     if (job.state != JobState::succeeded) {
-      const json& failure = contract_.document().at("failure_kinds").at(job.failure_kind);
-      return context_.error(failure.value("result_error", std::string("runtime_failed")),
+      return context_.error(contract_.failure_kind(job.failure_kind).at("error").get<std::string>(),
                             {{"request_id", job.id}});
     }
     json outputs = json::array();

@@ -266,7 +266,7 @@ TEST_CASE("Every rule of seed 000 is enforced with a 400 naming the field, and n
 
 TEST_CASE("Bodies that are not JSON objects are rejected without creating a job", "[contract][odirouter]") {
   ScopedSimulator sim;
-  for (const std::string raw : {"", "{", "[1,2]", "\"text\"", "null", std::string(200, '[') + std::string(200, ']')}) {
+  for (const std::string& raw : std::vector<std::string>{"", "{", "[1,2]", "\"text\"", "null", std::string(200, '[') + std::string(200, ']')}) {
     HttpRequest req = json_request("POST", base, json::object());
     req.body = raw;
     const HttpResponse response = sim.handle(req);

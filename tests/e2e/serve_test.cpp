@@ -27,7 +27,7 @@ HttpResponse send(const std::string& base_url, std::string method, std::string p
   return *response;
 }
 
-void advance(const std::string& base_url, int ms) {
+void advance_clock(const std::string& base_url, int ms) {
   const HttpResponse r = send(base_url, "POST", "/__nanosim/clock/advance", json{{"ms", ms}}.dump());
   REQUIRE(r.status == 200);
 }
@@ -38,7 +38,7 @@ class AdminClock final : public client::ClientClock {
   explicit AdminClock(std::string base_url) : base_url_(std::move(base_url)) {}
   std::chrono::milliseconds now() override { return now_; }
   void sleep_for(std::chrono::milliseconds d) override {
-    advance(base_url_, static_cast<int>(d.count()));
+    advance_clock(base_url_, static_cast<int>(d.count()));
     now_ += d;
   }
 

@@ -120,6 +120,9 @@ class Contract {
   /// Checks a response against the operation's schema for its status. Statuses the operation does not
   /// list are checked against the error catalog (the body must be one of the catalog's shapes).
   [[nodiscard]] std::vector<Violation> validate_response(const Operation& op, const HttpResponse& response) const;
+  /// Checks a response that no operation matched (an unknown route or method): it must be one of the
+  /// catalog's error bodies at its status.
+  [[nodiscard]] std::vector<Violation> validate_error_response(const HttpResponse& response) const;
 
   /// Checks the query parameters the operation documents (each value, a string, against its schema; a
   /// required one must be present). Undocumented parameters are not this check's business.
