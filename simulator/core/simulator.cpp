@@ -38,6 +38,10 @@ Simulator::Impl::Impl(Options opts)
     if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), id) == wanted.end()) continue;
     const contracts::Contract& contract = contracts::get(id);
     auto context = std::make_unique<core::ProviderContext>(engine, contract, options);
+    // Result URLs stop serving after the contract's "files.retention_ms" (none: they never expire).
+    if (const auto files = contract.document().find("files"); files != contract.document().end()) {
+      engine.set_file_retention(std::string(id), Millis{files->at("retention_ms").get<std::int64_t>()});
+    }
     adapters.emplace(std::string(id), factory(*context));
     contexts.emplace(std::string(id), std::move(context));
   }
