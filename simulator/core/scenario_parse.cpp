@@ -150,7 +150,9 @@ Scenario parse_scenario(const json& document) {
                                  ? "scenario " + document.at("name").get<std::string>() + ": "
                                  : "scenario: ";
     const std::string where = v.field.empty() ? std::string() : rule_label(document, v.field) + ": ";
-    throw ScenarioError(name + where + v.message);
+    std::string message = v.message;
+    if (!v.field.empty() && message.rfind(v.field + ": ", 0) == 0) message.erase(0, v.field.size() + 2);
+    throw ScenarioError(name + where + message);
   }
   Scenario scenario;
   scenario.name = document.at("name").get<std::string>();
