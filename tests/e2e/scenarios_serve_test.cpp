@@ -46,7 +46,7 @@ std::vector<std::string> run_rate_limited() {
 
 }  // namespace
 
-TEST_CASE("serve --scenario rate-limited: the 6th request gets 429 with Retry-After; a rerun replays it", "[e2e][scenarios]") {
+TEST_CASE("serve --scenario rate-limited: the 6th request gets 429 with Retry-After and a rerun replays it", "[e2e][scenarios]") {
   const auto first = run_rate_limited();
   CHECK(first.at(4).rfind("200 - ", 0) == 0);
   CHECK(first.at(5).rfind("429 10 ", 0) == 0);
