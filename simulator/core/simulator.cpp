@@ -87,8 +87,16 @@ HttpResponse Simulator::Impl::dispatch(const HttpRequest& request, ExchangeInfo&
 
   const std::string origin = request_origin(request, options);
   info.provider = provider_id;
-  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}};
-  std::lock_guard lock(mutex);
+  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}, {}};
+  std::unique_lock lock(mutex);
+  call.unlocked = [&lock](const std::function<void()>& wait) {
+    lock.unlock();
+    struct Relock {
+      std::unique_lock<std::mutex>& lock;
+      ~Relock() { lock.lock(); }
+    } relock{lock};
+    wait();
+  };
   return adapters.at(provider_id)->handle(call);
 }
 
