@@ -1,5 +1,6 @@
 // The official openai SDK, unmodified, against nanosim's crazyrouter (seed 002): only the base URL and key change.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
 import OpenAI from 'openai';
@@ -52,6 +53,14 @@ test('images.generate with the seed example answers a URL to a 1376x768 JPEG', a
   assert.equal(download.headers.get('content-type'), 'image/jpeg');
   const bytes = Buffer.from(await download.arrayBuffer());
   assert.deepEqual(jpegSize(bytes), { width: 1376, height: 768 });
+});
+
+test('images.generate with the seed reference-edit example answers a URL to a 1376x768 PNG', async () => {
+  const fixture = new URL('../../fixtures/crazyrouter/generate-reference-edit-request.json', import.meta.url);
+  const response = await client.images.generate(JSON.parse(await readFile(fixture, 'utf8')));
+  const bytes = Buffer.from(await (await fetch(response.data[0].url)).arrayBuffer());
+  assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG');
+  assert.deepEqual({ width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) }, { width: 1376, height: 768 });
 });
 
 test('images.generate with response_format b64_json inlines the image', async () => {
