@@ -29,3 +29,13 @@ if ((${#missing[@]})); then
 else
   echo "setup: system packages present"
 fi
+
+# The SDK checks' packages (tests/sdk), exactly as package-lock.json pins them; again only when missing or stale.
+sdk_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/sdk"
+installed_lock="$sdk_dir/node_modules/.package-lock.json"
+if [[ ! -f "$installed_lock" || "$sdk_dir/package-lock.json" -nt "$installed_lock" || "$sdk_dir/package.json" -nt "$installed_lock" ]]; then
+  echo "setup: npm ci in tests/sdk"
+  (cd "$sdk_dir" && npm ci --no-audit --no-fund --loglevel=error)
+else
+  echo "setup: SDK check packages present"
+fi

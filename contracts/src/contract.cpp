@@ -167,13 +167,21 @@ std::vector<Violation> Contract::validate_query(const Operation& op, const Query
 
 std::optional<std::string> Contract::unsupported_parameter(const Operation& op, const HttpRequest& request,
                                                            const json& body) const {
+  auto found = find_unsupported_parameter(op, request, body);
+  if (!found) return std::nullopt;
+  return std::move(found->error);
+}
+
+std::optional<UnsupportedParameter> Contract::find_unsupported_parameter(const Operation& op,
+                                                                         const HttpRequest& request,
+                                                                         const json& body) const {
   if (!op.raw.contains("unsupported")) return std::nullopt;
   for (const auto& entry : op.raw.at("unsupported")) {
     const std::string in = entry.at("in").get<std::string>();
     const std::string name = entry.at("name").get<std::string>();
     const bool present = (in == "query" && request.query_param(name)) || (in == "header" && request.header(name)) ||
                          (in == "body" && body.is_object() && body.contains(name));
-    if (present) return entry.at("error").get<std::string>();
+    if (present) return UnsupportedParameter{in, name, entry.at("error").get<std::string>()};
   }
   return std::nullopt;
 }

@@ -70,6 +70,9 @@ void check_error_kinds(const json& document, std::vector<Violation>& out) {
                          base + ".unsupported[" + std::to_string(i) + "].error", out);
       }
     }
+    if (op.contains("synchronous")) {
+      check_error_kind(document, op.at("synchronous").at("timeout_error"), base + ".synchronous.timeout_error", out);
+    }
   }
 }
 

@@ -47,6 +47,10 @@ class Engine {
   /// Current view of a job, or null when unknown (never submitted or forgotten).
   [[nodiscard]] const JobView* find(const std::string& id);
   CancelOutcome cancel(const std::string& id);
+  /// When the next scheduler event that can move this job happens: its own end when running, the pool's next
+  /// hand-over or end when queued. nullopt when the job is unknown or already terminal. Lets a synchronous face
+  /// step time from event to event instead of polling.
+  [[nodiscard]] std::optional<Millis> next_event_for(const std::string& id);
   /// Every known job, at now.
   [[nodiscard]] std::vector<JobView> all_jobs();
   /// A file produced by a job; nullopt when unknown. `expired` tells whether its retention has passed.
@@ -93,6 +97,8 @@ class Engine {
   void lose_jobs(Millis until);
   /// Drops a job as if it never existed: out of its queue or off its worker.
   void forget(const std::string& id);
+  /// The pool's next event (a worker finishing, or an idle worker taking the next ready job); drops stale entries.
+  [[nodiscard]] std::optional<Millis> next_event(Pool& pool);
   void fill_idle_workers(Pool& pool);
   [[nodiscard]] static QueueKey queue_key(const JobRecord& job);
   void start(Pool& pool, JobRecord& job, Millis at);

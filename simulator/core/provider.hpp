@@ -4,6 +4,7 @@
 // defining `std::unique_ptr<core::ProviderAdapter> nanosim::providers::make_<id>(core::ProviderContext&)`;
 // the build generates the registry from the adapter files, so adding a provider touches no list elsewhere.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,10 @@ namespace nanosim::core {
 
 using nlohmann::json;
 
+/// Runs `wait` with the simulator's lock released, then takes the lock again. Adapters run under that lock; a
+/// synchronous face that must wait for wall-clock time does it through this, so other requests go on meanwhile.
+using UnlockedWait = std::function<void(const std::function<void()>& wait)>;
+
 /// One request as an adapter sees it. The adapter fills `info` (operation, job) and may add journal notes.
 struct ProviderCall {
   const HttpRequest& http;
@@ -32,6 +37,14 @@ struct ProviderCall {
   ExchangeInfo& info;
   std::vector<std::string>& notes;
   std::string api_key;  // set once authenticated
+  UnlockedWait unlocked;  // set by the simulator; empty where no lock is held
+};
+
+/// Where a synchronous wait ended: the job (null when it was forgotten meanwhile, e.g. by a reset) and whether
+/// the deadline passed first.
+struct Settled {
+  const JobView* job = nullptr;
+  bool timed_out = false;
 };
 
 /// A parsed JSON body, or the violation that stopped it (bad JSON, too deep, too large, not an object).
@@ -71,6 +84,12 @@ class ProviderContext {
   [[nodiscard]] Millis draw_run_time(const json& model, std::string_view size_tier) const;
   /// How long the provider's queue takes to hand a job to a free worker (contract "timing.dispatch_ms").
   [[nodiscard]] Millis dispatch_delay(const json& model) const;
+  /// Blocks until the job is terminal or the simulated `deadline` passes, for faces that answer only when the job
+  /// is done. Manual clock: advances the clock from one scheduler event to the next, never sleeping; every other
+  /// job moves too (the request took that long for everyone, as it would have in real time). Real clock: sleeps
+  /// through `unlocked` (outside the simulator's lock) until the next event. The returned view is valid until the
+  /// engine is next used.
+  Settled run_to_completion(const std::string& job_id, Millis deadline, const UnlockedWait& unlocked);
   /// The fate of the next job (Options::fate_policy, or success).
   [[nodiscard]] JobFate fate_for(const JobSpec& spec) const;
   /// Output dimensions from the contracts' one table; nullopt when undocumented.

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <thread>
 
 #include "provider.hpp"
 
@@ -129,6 +130,28 @@ Millis ProviderContext::draw_run_time(const json& model, std::string_view size_t
 
 Millis ProviderContext::dispatch_delay(const json& model) const {
   return Millis{static_cast<std::int64_t>(model.at("timing").value("dispatch_ms", 0.0))};
+}
+
+Settled ProviderContext::run_to_completion(const std::string& job_id, Millis deadline, const UnlockedWait& unlocked) {
+  Clock& clock = engine_.clock();
+  while (true) {
+    const JobView* job = engine_.find(job_id);
+    if (job == nullptr || is_terminal(job->state)) return Settled{job, false};
+    const Millis now = clock.now();
+    if (now >= deadline) return Settled{job, true};
+    const Millis target = std::max(now + Millis{1}, std::min(engine_.next_event_for(job_id).value_or(deadline), deadline));
+    if (clock.manual()) {
+      clock.advance(target - now);
+      continue;
+    }
+    // Wall time until the event: simulated time runs time_scale times faster; round up so the event has passed.
+    const double scale = clock.time_scale() > 0 ? clock.time_scale() : 1.0;
+    const auto wall = std::chrono::microseconds(
+        static_cast<std::int64_t>(std::ceil(static_cast<double>((target - now).count()) * 1000.0 / scale)) + 1);
+    const auto sleep = [wall] { std::this_thread::sleep_for(wall); };
+    if (unlocked) unlocked(sleep);
+    else sleep();
+  }
 }
 
 JobFate ProviderContext::fate_for(const JobSpec& spec) const {

@@ -92,7 +92,7 @@ HttpResponse Simulator::Impl::dispatch(const HttpRequest& request, ExchangeInfo&
 
   const std::string origin = request_origin(request, options);
   info.provider = provider_id;
-  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}};
+  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}, {}};
   return handle_provider(provider_id, call);
 }
 

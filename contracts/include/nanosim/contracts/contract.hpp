@@ -68,6 +68,13 @@ struct RouteMatch {
   std::map<std::string, std::string> params;
 };
 
+/// A request parameter an operation refuses outright (its "unsupported" list), as found in a request.
+struct UnsupportedParameter {
+  std::string in;     // "query", "header" or "body"
+  std::string name;   // the parameter as the contract names it ("fal_webhook", "imageOutputOptions")
+  std::string error;  // the catalog kind to answer with
+};
+
 /// An entry of the error catalog rendered to the wire.
 struct ErrorSpec {
   std::string kind;
@@ -132,6 +139,10 @@ class Contract {
   /// Adapters check this before validate_request, so such a field gets its own error.
   [[nodiscard]] std::optional<std::string> unsupported_parameter(const Operation& op, const HttpRequest& request,
                                                                  const json& body) const;
+  /// The same, with the parameter's name (for error texts that name it).
+  [[nodiscard]] std::optional<UnsupportedParameter> find_unsupported_parameter(const Operation& op,
+                                                                             const HttpRequest& request,
+                                                                             const json& body) const;
   /// The contract's "failure_kinds" entry for a provider-neutral failure kind ("generation_failed", ...);
   /// throws std::out_of_range for a kind the contract does not map.
   [[nodiscard]] const json& failure_kind(std::string_view kind) const;

@@ -1,0 +1,120 @@
+// The official openai SDK, unmodified, against nanosim's crazyrouter (seed 002): only the base URL and key change.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+
+import OpenAI from 'openai';
+
+import { startNanosim } from './harness.mjs';
+
+const apiKey = 'sk-nanosim-test';
+let server;
+let client;
+
+before(async () => {
+  server = await startNanosim(['--api-key', apiKey]);
+  client = new OpenAI({ apiKey, baseURL: `${server.baseUrl}/crazyrouter/v1`, maxRetries: 0 });
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+/// Width and height from a JPEG's start-of-frame marker.
+function jpegSize(bytes) {
+  assert.equal(bytes[0], 0xff);
+  assert.equal(bytes[1], 0xd8, 'not a JPEG (no SOI marker)');
+  let offset = 2;
+  while (offset + 9 < bytes.length) {
+    assert.equal(bytes[offset], 0xff, `no JPEG marker at ${offset}`);
+    const marker = bytes[offset + 1];
+    const length = bytes.readUInt16BE(offset + 2);
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: bytes.readUInt16BE(offset + 5), width: bytes.readUInt16BE(offset + 7) };
+    }
+    offset += 2 + length;
+  }
+  throw new Error('no JPEG start-of-frame marker');
+}
+
+test('images.generate with the seed example answers a URL to a 1376x768 JPEG', async () => {
+  const response = await client.images.generate({
+    model: 'nano-banana-2',
+    prompt: 'A clean ecommerce hero shot of a red apple on a white background',
+    aspect_ratio: '16:9',
+    resolution: '1K',
+    output_format: 'jpeg',
+    output_compression: 85,
+  });
+  assert.equal(typeof response.created, 'number');
+  assert.equal(response.data.length, 1);
+  const download = await fetch(response.data[0].url);
+  assert.equal(download.status, 200);
+  assert.equal(download.headers.get('content-type'), 'image/jpeg');
+  const bytes = Buffer.from(await download.arrayBuffer());
+  assert.deepEqual(jpegSize(bytes), { width: 1376, height: 768 });
+});
+
+test('images.generate with the seed reference-edit example answers a URL to a 1376x768 PNG', async () => {
+  const fixture = new URL('../../fixtures/crazyrouter/generate-reference-edit-request.json', import.meta.url);
+  const response = await client.images.generate(JSON.parse(await readFile(fixture, 'utf8')));
+  const bytes = Buffer.from(await (await fetch(response.data[0].url)).arrayBuffer());
+  assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG');
+  assert.deepEqual({ width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) }, { width: 1376, height: 768 });
+});
+
+test('images.generate with response_format b64_json inlines the image', async () => {
+  const response = await client.images.generate({
+    model: 'nano-banana-2',
+    prompt: 'A red apple',
+    aspect_ratio: '9:16',
+    output_format: 'jpg',
+    response_format: 'b64_json',
+  });
+  const bytes = Buffer.from(response.data[0].b64_json, 'base64');
+  assert.deepEqual(jpegSize(bytes), { width: 768, height: 1376 });
+});
+
+test('a Gemini-native field is a BadRequestError (400) with the upstream text', async () => {
+  await assert.rejects(
+    client.images.generate({ model: 'nano-banana-2', prompt: 'A red apple', imageOutputOptions: { mimeType: 'image/jpeg' } }),
+    (error) => {
+      assert.ok(error instanceof OpenAI.BadRequestError, `got ${error?.constructor?.name}: ${error?.message}`);
+      assert.equal(error.status, 400);
+      assert.match(error.message, /Unknown name "imageOutputOptions" at 'generation_config.image_config'/);
+      return true;
+    },
+  );
+});
+
+test('a broken rule is a BadRequestError naming the field', async () => {
+  await assert.rejects(client.images.generate({ model: 'nano-banana-2', prompt: 'x', resolution: '8K' }), (error) => {
+    assert.ok(error instanceof OpenAI.BadRequestError);
+    assert.equal(error.param, 'resolution');
+    return true;
+  });
+});
+
+test('a wrong key is an AuthenticationError (401) with the documented body', async () => {
+  const stranger = new OpenAI({ apiKey: 'sk-wrong', baseURL: `${server.baseUrl}/crazyrouter/v1`, maxRetries: 0 });
+  await assert.rejects(stranger.images.generate({ model: 'nano-banana-2', prompt: 'A red apple' }), (error) => {
+    assert.ok(error instanceof OpenAI.AuthenticationError, `got ${error?.constructor?.name}`);
+    assert.equal(error.status, 401);
+    assert.equal(error.code, 'invalid_api_key');
+    assert.equal(error.type, 'authentication_error');
+    assert.match(error.message, /Invalid API key/);
+    return true;
+  });
+});
+
+test('a missing key is an AuthenticationError (401)', async () => {
+  const response = await fetch(`${server.baseUrl}/crazyrouter/v1/images/generations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'nano-banana-2', prompt: 'A red apple' }),
+  });
+  assert.equal(response.status, 401);
+  assert.deepEqual(await response.json(), {
+    error: { message: 'Invalid API key', type: 'authentication_error', code: 'invalid_api_key' },
+  });
+});
