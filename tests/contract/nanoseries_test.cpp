@@ -420,3 +420,15 @@ TEST_CASE("The reference client generates through the task API and maps its erro
   REQUIRE_FALSE(status);
   CHECK(status.error().kind == client::ErrorKind::not_found);
 }
+
+TEST_CASE("Every Nano model's aspect ratios have dimensions at the size tier its id names", "[contract][nanoseries]") {
+  const auto& contract = contracts::get("nanoseries");
+  for (const auto& id : contract.model_ids()) {
+    const json& model = *contract.model(id);
+    const std::string tier = model.at("capabilities").at("default_size_tier");
+    for (const auto& ratio : model.at("request_schema").at("properties").at("aspect_ratio").at("enum")) {
+      CAPTURE(id, ratio, tier);
+      CHECK(contracts::image_dimensions(model.at("upstream").get<std::string>(), ratio.get<std::string>(), tier));
+    }
+  }
+}
