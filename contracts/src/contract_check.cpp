@@ -56,6 +56,12 @@ void check_error_kinds(const json& document, std::vector<Violation>& out) {
   check_error_kind(document, document.at("auth").at("invalid"), "auth.invalid", out);
   for (const auto& [name, kind] : document.at("failure_kinds").items()) {
     if (kind.contains("error")) check_error_kind(document, kind.at("error"), "failure_kinds." + name + ".error", out);
+    const json by_operation = kind.value("error_by_operation", json::object());
+    for (const auto& [op, error] : by_operation.items()) {
+      const std::string field = "failure_kinds." + name + ".error_by_operation." + op;
+      if (!document.at("operations").contains(op)) violation(out, field, "operation", "names no operation (" + op + ")");
+      check_error_kind(document, error, field, out);
+    }
   }
   for (const auto& [name, op] : document.at("operations").items()) {
     const std::string base = "operations." + name;

@@ -110,8 +110,13 @@ std::string rule_sentence(std::string_view keyword, const json* node, const json
   const json& limit = node->at(std::string(keyword));
   if (auto sentence = count_sentence(keyword, limit, value)) return *sentence;
   if (auto sentence = bound_sentence(keyword, limit, value)) return *sentence;
-  if (keyword == "pattern" && node->contains("description") && node->at("description").is_string()) {
+  const bool described = node->contains("description") && node->at("description").is_string();
+  if (keyword == "pattern" && described) {
     return "must be " + node->at("description").get<std::string>() + got(value);  // a regex is no sentence
+  }
+  // A combinator is no sentence either: its node's description, written to follow "must be", says what is wanted.
+  if ((keyword == "not" || keyword == "anyOf" || keyword == "oneOf") && described) {
+    return "must be " + node->at("description").get<std::string>();
   }
   if (keyword == "pattern" && limit.is_string()) return "must match the pattern " + limit.get<std::string>() + got(value);
   if (keyword == "enum" && limit.is_array()) return "must be one of " + list_values(limit, ", ", true) + got(value);

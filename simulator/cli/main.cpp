@@ -1,4 +1,5 @@
 // The `nanosim` program: serve | contracts.
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -16,7 +17,8 @@ constexpr const char* usage = R"(nanosim: an offline simulator of Nano Banana im
 
 Usage:
   nanosim serve [--host 127.0.0.1] [--port 8080] [--provider ID]... [--seed N] [--clock real|manual]
-                [--time-scale X] [--workers N] [--api-key KEY]... [--threads N] [--scenario FILE|NAME]...
+                [--time-scale X] [--workers N] [--api-key KEY]... [--key-models KEY=MODEL,...]... [--threads N]
+                [--scenario FILE|NAME]...
   nanosim contracts list
   nanosim scenarios list
   nanosim scenarios show NAME
@@ -27,7 +29,7 @@ Usage:
 serve: every provider is served under http://HOST:PORT/<id>, at the provider's documented paths after its
 documented base URL; with a single --provider it is also served at the root. --port 0 picks a free port.
 Admin API on the same port: GET /__nanosim/health, POST /__nanosim/clock/advance {"ms":N},
-POST /__nanosim/reset, GET /__nanosim/journal, GET /__nanosim/jobs.
+POST /__nanosim/reset, GET /__nanosim/journal, GET /__nanosim/jobs, GET /__nanosim/usage[?api_key=K].
 
 Failure scenarios: --scenario takes a catalog name (nanosim scenarios list) or a JSON file; at run time
 GET/POST /__nanosim/scenarios, DELETE /__nanosim/scenarios/NAME, or per request the header
@@ -83,6 +85,18 @@ int scenarios_command(const std::vector<std::string>& args) {
   throw UsageError("scenarios: expected `list`, `show NAME|FILE` or `check NAME|FILE`");
 }
 
+/// "--key-models sk-a=NanoBanana,NanoBanana2-1K": the models key sk-a may use.
+void add_key_models(nanosim::Options& options, const std::string& text) {
+  const std::size_t equals = text.find('=');
+  if (equals == std::string::npos || equals == 0) throw UsageError("--key-models: expected KEY=MODEL[,MODEL...]");
+  std::vector<std::string>& models = options.models_per_key[text.substr(0, equals)];
+  for (std::size_t start = equals + 1; start <= text.size();) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    if (comma > start) models.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+}
+
 int serve(const std::vector<std::string>& args) {
   nanosim::Options options;
   nanosim::ServerConfig config;
@@ -109,6 +123,7 @@ int serve(const std::vector<std::string>& args) {
       if (!(time_scale > 0)) throw UsageError("--time-scale: expected a positive number");
     } else if (flag == "--workers") options.workers = static_cast<int>(parse_number(flag, value(), 1, 100000));
     else if (flag == "--api-key") options.api_keys.push_back(value());
+    else if (flag == "--key-models") add_key_models(options, value());
     else if (flag == "--threads") config.threads = static_cast<int>(parse_number(flag, value(), 1, 4096));
     else if (flag == "--scenario") options.scenarios.push_back(load_scenario_flag(value()));
     else throw UsageError("unknown option " + flag);

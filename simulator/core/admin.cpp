@@ -94,6 +94,18 @@ HttpResponse Simulator::Impl::admin(const HttpRequest& request, std::string_view
     if (job == nullptr) return simulator_error(404, "job_not_found", "No job " + std::string(path.substr(5)));
     return core::json_response(200, job_to_json(*job));
   }
+  if (path == "usage" && method == "GET") {
+    const std::string key = request.query_param("api_key").value_or("");
+    std::lock_guard lock(mutex);
+    const core::UsageLedger& ledger = engine.usage();
+    json entries = json::array();
+    for (const UsageEntry& entry : ledger.entries(key)) entries.push_back(to_json(entry));
+    json totals = json::object();
+    for (const auto& [owner, amount] : ledger.totals()) {
+      if (key.empty() || owner.first == key) totals[owner.first][owner.second] = amount;
+    }
+    return core::json_response(200, {{"entries", entries}, {"totals", totals}});
+  }
   if (path == "contracts" && method == "GET") {
     json ids = json::array();
     for (const contracts::Contract* contract : contracts::all()) ids.push_back(contract->id());

@@ -13,7 +13,8 @@ std::string random_token(Random& random, std::size_t length) {
   return token;
 }
 
-Engine::Engine(const Options& options, std::shared_ptr<Clock> clock) : options_(options), clock_(std::move(clock)) {}
+Engine::Engine(const Options& options, std::shared_ptr<Clock> clock)
+    : options_(options), clock_(std::move(clock)), usage_(options.usage_capacity) {}
 
 Random Engine::stream(std::string_view purpose) {
   auto it = stream_counters_.find(purpose);
@@ -55,6 +56,7 @@ const JobView& Engine::submit(JobSpec spec, JobFate fate, Millis run_time, Milli
   id_by_sequence_.emplace(sequence, id);
   if (record.view.fate.lost_after.count() >= 0) lost_at_.emplace(at + record.view.fate.lost_after, id);
   auto& stored = jobs_.emplace(id, std::move(record)).first->second;
+  if (!stored.view.spec.price_unit.empty()) hold_usage(stored.view);
   fill_idle_workers(pool);
   refresh_view(stored, at);
   return stored.view;
@@ -83,9 +85,49 @@ CancelOutcome Engine::cancel(const std::string& id) {
   job.view.state = JobState::cancelled;
   job.view.failure_kind = std::string(failure::cancelled);
   job.view.finished_at = now();
+  usage_.settle(id, 0);
   remember_finished(id);
   fill_idle_workers(pool);  // a freed worker takes the next ready job at once
   return CancelOutcome::cancelled;
+}
+
+const JobView* Engine::complete_now(const std::string& id) {
+  catch_up();
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return nullptr;
+  JobRecord& job = it->second;
+  if (!is_terminal(job.view.state)) {
+    Pool& pool = pool_for(job.pool);
+    if (job.view.state == JobState::queued) {
+      pool.queued.erase(queue_key(job));
+      job.view.started_at = now();
+    } else {
+      --pool.busy;  // its entry in `running` becomes stale and is skipped
+    }
+    job.view.run_time = now() - *job.view.started_at;
+    finish(job, now());
+    fill_idle_workers(pool);
+  }
+  refresh_view(job, now());
+  return &job.view;
+}
+
+const UsageLedger& Engine::usage() {
+  catch_up();
+  return usage_;
+}
+
+void Engine::hold_usage(const JobView& view) {
+  UsageEntry entry;
+  entry.api_key = view.spec.api_key;
+  entry.provider = view.spec.provider;
+  entry.job_id = view.id;
+  entry.model = view.spec.model;
+  entry.unit = view.spec.price_unit;
+  entry.unit_price = view.spec.unit_price;
+  entry.requested = view.spec.count;
+  entry.opened_at_ms = view.submitted_at.count();
+  usage_.hold(std::move(entry));
 }
 
 std::vector<JobView> Engine::all_jobs() {
@@ -124,6 +166,7 @@ void Engine::reset() {
   finished_order_.clear();
   stream_counters_.clear();
   lost_at_.clear();
+  usage_.clear();
   next_sequence_ = 1;
 }
 
@@ -239,6 +282,7 @@ void Engine::finish(JobRecord& job, Millis at) {
                                                   static_cast<std::uint64_t>(index))};
       view.outputs.push_back(std::move(file));
     }
+    usage_.settle(view.id, produced);
     const auto retention = file_retention_.find(job.pool);
     if (retention != file_retention_.end() && retention->second) view.files_expire_at = at + *retention->second;
     if (view.fate.files_expire_after.count() >= 0) view.files_expire_at = at + view.fate.files_expire_after;
@@ -246,6 +290,7 @@ void Engine::finish(JobRecord& job, Millis at) {
     view.state = JobState::failed;
     view.failure_kind = view.fate.failure_kind.empty() ? std::string(failure::generation_failed) : view.fate.failure_kind;
     view.failure_message = view.fate.failure_message;
+    usage_.settle(view.id, 0);
   }
   remember_finished(view.id);
 }

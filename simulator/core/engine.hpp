@@ -20,6 +20,7 @@
 
 #include "nanosim/simulator.hpp"
 #include "random.hpp"
+#include "usage.hpp"
 
 namespace nanosim::core {
 
@@ -51,6 +52,12 @@ class Engine {
   /// hand-over or end when queued. nullopt when the job is unknown or already terminal. Lets a synchronous face
   /// step time from event to event instead of polling.
   [[nodiscard]] std::optional<Millis> next_event_for(const std::string& id);
+  /// Ends a live job at now, as its fate says, without waiting for a worker or its run time: what a
+  /// synchronous face needs to answer at once (a queued job leaves the queue; a running one frees its worker).
+  /// Null when the job is unknown; a terminal job is returned as it is.
+  const JobView* complete_now(const std::string& id);
+  /// Usage records (billing), caught up to now.
+  [[nodiscard]] const UsageLedger& usage();
   /// Every known job, at now.
   [[nodiscard]] std::vector<JobView> all_jobs();
   /// A file produced by a job; nullopt when unknown. `expired` tells whether its retention has passed.
@@ -104,6 +111,7 @@ class Engine {
   void start(Pool& pool, JobRecord& job, Millis at);
   void finish(JobRecord& job, Millis at);
   void remember_finished(const std::string& id);
+  void hold_usage(const JobView& view);
   Pool& pool_for(const std::string& provider);
   void refresh_view(JobRecord& job, Millis now) const;
 
@@ -115,6 +123,7 @@ class Engine {
   std::deque<std::string> finished_order_;  // for retention, oldest first
   std::map<std::string, std::optional<Millis>> file_retention_;
   std::map<std::string, std::uint64_t, std::less<>> stream_counters_;
+  UsageLedger usage_;
   std::uint64_t next_sequence_ = 1;
   std::multimap<Millis, std::string> lost_at_;  // jobs a scenario loses, by the time they are forgotten
 };

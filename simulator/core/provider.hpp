@@ -68,6 +68,8 @@ class ProviderContext {
   [[nodiscard]] std::optional<std::string> authenticate(const HttpRequest& request) const;
   /// True when the request carries a credential in one of the contract's schemes (accepted or not).
   [[nodiscard]] bool has_credential(const HttpRequest& request) const;
+  /// True when the key may use the model (Options::models_per_key; a key not listed may use every model).
+  [[nodiscard]] bool model_enabled(const std::string& api_key, std::string_view model_id) const;
   /// The catalog kind for a request that failed authenticate(): the contract's "missing" or "invalid".
   [[nodiscard]] std::string auth_error(const HttpRequest& request) const;
   /// Parses the body as a JSON object within the size and nesting limits.

@@ -75,6 +75,12 @@ bool ProviderContext::has_credential(const HttpRequest& request) const {
                      [&](const json& scheme) { return !scheme_key(scheme, request).empty(); });
 }
 
+bool ProviderContext::model_enabled(const std::string& api_key, std::string_view model_id) const {
+  const auto listed = options_.models_per_key.find(api_key);
+  if (listed == options_.models_per_key.end()) return true;
+  return std::find(listed->second.begin(), listed->second.end(), model_id) != listed->second.end();
+}
+
 std::string ProviderContext::auth_error(const HttpRequest& request) const {
   const json& auth = contract_.document().at("auth");
   return auth.at(has_credential(request) ? "invalid" : "missing").get<std::string>();

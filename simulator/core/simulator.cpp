@@ -221,6 +221,16 @@ std::optional<JobView> Simulator::job(const std::string& id) const {
   return view ? std::optional<JobView>(*view) : std::nullopt;
 }
 
+std::vector<UsageEntry> Simulator::usage(const std::string& api_key) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->engine.usage().entries(api_key);
+}
+
+double Simulator::spend(const std::string& api_key, const std::string& unit) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->engine.usage().total(api_key, unit);
+}
+
 void Simulator::set_response_observer(ResponseObserver observer) {
   std::lock_guard lock(impl_->mutex);
   impl_->observer = std::move(observer);

@@ -39,6 +39,8 @@ struct JobSpec {
   int count = 1;
   bool wants_text = false;
   std::string api_key;
+  double unit_price = 0.0;  // per image produced; billed when price_unit is set (nanosim/usage.hpp)
+  std::string price_unit;   // "USD" or "credits"; empty = not billed
   nlohmann::json wire_request = nlohmann::json::object();  // the provider's own request, kept for rendering
 };
 

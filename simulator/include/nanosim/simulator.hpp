@@ -14,6 +14,7 @@
 #include "nanosim/job.hpp"
 #include "nanosim/journal.hpp"
 #include "nanosim/scenario.hpp"
+#include "nanosim/usage.hpp"
 
 namespace nanosim {
 
@@ -31,6 +32,8 @@ struct Options {
   std::map<std::string, int> workers_per_provider;
   /// Accepted API keys; empty = any non-empty key is accepted.
   std::vector<std::string> api_keys;
+  /// Models each key may use (the provider's model ids); a key not listed may use every model.
+  std::map<std::string, std::vector<std::string>> models_per_key;
   /// Base used for absolute URLs when a request carries no Host header (in-process calls).
   std::string public_origin = "http://nanosim.local";
   /// Wall-clock time (Unix ms) of simulated time 0; timestamps in bodies are epoch + clock.now().
@@ -39,6 +42,7 @@ struct Options {
   std::size_t journal_body_limit = 4'096;
   std::size_t finished_job_retention = 100'000;  // finished jobs kept for lookup; oldest forgotten first
   std::size_t image_cache_bytes = 256u << 20;
+  std::size_t usage_capacity = 100'000;  // usage records kept; older ones only count in the totals
   std::size_t max_body_bytes = 32u << 20;
   int max_json_depth = 64;
   FatePolicy fate_policy;
@@ -88,6 +92,10 @@ class Simulator {
   /// Every job known, computed at the clock's now.
   [[nodiscard]] std::vector<JobView> jobs() const;
   [[nodiscard]] std::optional<JobView> job(const std::string& id) const;
+  /// Usage records at the clock's now, oldest first; only the key's when api_key is not empty.
+  [[nodiscard]] std::vector<UsageEntry> usage(const std::string& api_key = {}) const;
+  /// What a key spent in a unit ("USD", "credits"), held and settled amounts together.
+  [[nodiscard]] double spend(const std::string& api_key, const std::string& unit = "USD") const;
 
   /// Installs a failure scenario (replacing one of the same name, its counters restarted).
   void install_scenario(Scenario scenario);

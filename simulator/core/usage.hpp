@@ -1,0 +1,43 @@
+#pragma once
+// UsageLedger: per-key, per-job usage records (see nanosim/usage.hpp). Bounded: beyond its capacity the oldest
+// records are dropped, their amounts kept in per-key totals. Not thread-safe: owned by the Engine, used under
+// the simulator's lock.
+
+#include <deque>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "nanosim/usage.hpp"
+
+namespace nanosim::core {
+
+class UsageLedger {
+ public:
+  explicit UsageLedger(std::size_t capacity) : capacity_(capacity) {}
+
+  /// Opens a job's record, holding unit_price x requested.
+  void hold(UsageEntry entry);
+  /// Settles a job's record to `units` produced (0 refunds it). Unknown or already settled jobs are ignored.
+  void settle(const std::string& job_id, int units);
+
+  /// Records in opening order; only the key's when api_key is not empty.
+  [[nodiscard]] std::vector<UsageEntry> entries(std::string_view api_key = {}) const;
+  /// Everything the key spent (held + settled, dropped records included) in a unit.
+  [[nodiscard]] double total(std::string_view api_key, std::string_view unit) const;
+  /// Every (key, unit) with its total.
+  [[nodiscard]] std::map<std::pair<std::string, std::string>, double> totals() const;
+
+  void clear();
+
+ private:
+  std::size_t capacity_;
+  std::deque<std::string> order_;  // job ids, oldest first
+  std::unordered_map<std::string, UsageEntry> by_job_;
+  std::map<std::pair<std::string, std::string>, double> dropped_totals_;  // (key, unit) -> amount
+};
+
+}  // namespace nanosim::core

@@ -1,0 +1,99 @@
+// Nano series, Gemini-compatible face (seed 004: "并提供 Gemini 兼容格式给 Gemini 风格客户端使用"):
+// POST /v1beta/models/{model}:generateContent with a Nano model id, answered synchronously in Gemini's
+// candidates/inlineData shape (research/providers.md §3). The model id fixes the size tier.
+#include "../../core/wire.hpp"
+#include "family.hpp"
+
+namespace nanosim::providers::nanoseries {
+namespace {
+
+constexpr std::string_view invalid_kind = "gemini_invalid_argument";
+
+bool mentions(const json& list, std::string_view upper, std::string_view title) {
+  return std::any_of(list.begin(), list.end(), [&](const json& item) { return item == upper || item == title; });
+}
+
+/// The prompt (every text part, in order) and the reference images (inline data and file URIs) of the contents.
+void read_contents(const json& contents, NanoRequest& request) {
+  for (const json& content : contents) {
+    for (const json& part : content.at("parts")) {
+      if (part.contains("text")) {
+        request.prompt += (request.prompt.empty() ? "" : "\n") + part.at("text").get<std::string>();
+      } else if (part.contains("inlineData")) {
+        request.reference_images.push_back("inline:" + part.at("inlineData").at("mimeType").get<std::string>());
+      } else if (part.contains("fileData")) {
+        request.reference_images.push_back(part.at("fileData").at("fileUri").get<std::string>());
+      }
+    }
+  }
+}
+
+/// Gemini's token accounting: image tokens per the size table, about four characters per text token.
+json usage_metadata(const JobView& job) {
+  const json& tokens = contracts::image_size_table().at("models").at(job.spec.upstream_model).at("tokens_per_image");
+  const int per_image = tokens.value(job.spec.size_tier, 1290);
+  const int prompt_tokens = static_cast<int>(job.spec.prompt.size() / 4) + 1;
+  const int candidate_tokens = per_image * static_cast<int>(job.outputs.size());
+  return {{"promptTokenCount", prompt_tokens},
+          {"candidatesTokenCount", candidate_tokens},
+          {"totalTokenCount", prompt_tokens + candidate_tokens}};
+}
+
+json candidates(const JobView& job) {
+  json out = json::array();
+  for (std::size_t index = 0; index < job.outputs.size(); ++index) {
+    const OutputFile& file = job.outputs[index];
+    json parts = json::array();
+    if (job.spec.wants_text) parts.push_back({{"text", core::describe(job.spec)}});
+    parts.push_back({{"inlineData",
+                      {{"mimeType", std::string(images::mime_type(file.image.format))},
+                       {"data", images::base64_encode(Family::image_bytes(file))}}}});
+    out.push_back({{"content", {{"role", "model"}, {"parts", parts}}}, {"finishReason", "STOP"}, {"index", index}});
+  }
+  return out;
+}
+
+}  // namespace
+
+HttpResponse gemini_generate(Family& family, ProviderCall& call, const contracts::Operation& op,
+                             const std::string& model_id) {
+  ProviderContext& context = family.context();
+  core::JsonBody body = context.parse_json(call.http);
+  if (body.violation) {
+    return context.invalid(*body.violation, body.error_kind == "invalid_request" ? invalid_kind : body.error_kind);
+  }
+  auto checked = family.check_body(call, op, std::move(body.value), invalid_kind, model_id);
+  if (auto* refused = std::get_if<HttpResponse>(&checked)) return std::move(*refused);
+  const json& wire = std::get<json>(checked);
+  const json& capabilities = family.contract().model(model_id)->at("capabilities");
+  const json config = wire.value("generationConfig", json::object());
+  const json image_config = config.value("imageConfig", json::object());
+
+  NanoRequest request;
+  request.model_id = model_id;
+  read_contents(wire.at("contents"), request);
+  if (request.prompt.empty()) {
+    return context.invalid({"contents", "contains", "contents: must contain a text part (the prompt)"}, invalid_kind);
+  }
+  const std::string tier = capabilities.at("default_size_tier").get<std::string>();
+  if (image_config.contains("imageSize") && core::size_tier(image_config.at("imageSize")) != tier) {
+    return context.invalid({"generationConfig.imageConfig.imageSize", "enum",
+                            "generationConfig.imageConfig.imageSize: " + model_id + " renders " + tier + " only"},
+                           invalid_kind);
+  }
+  request.aspect_ratio = image_config.value("aspectRatio", capabilities.value("default_aspect_ratio", "1:1"));
+  request.wants_text = mentions(config.value("responseModalities", json{"TEXT", "IMAGE"}), "TEXT", "Text");
+  request.count = config.value("candidateCount", 1);
+  request.wire = wire;
+
+  auto completed = family.complete(call, std::move(request), invalid_kind);
+  if (auto* refused = std::get_if<HttpResponse>(&completed)) return std::move(*refused);
+  const JobView& job = *std::get<const JobView*>(completed);
+  if (job.state != JobState::succeeded) return family.failure_error(op, job);
+  return core::json_response(200, {{"candidates", candidates(job)},
+                                   {"usageMetadata", usage_metadata(job)},
+                                   {"modelVersion", model_id},
+                                   {"responseId", job.id}});
+}
+
+}  // namespace nanosim::providers::nanoseries
