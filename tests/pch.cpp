@@ -1,0 +1,1 @@
+// Carries the test suites' precompiled header (see tests/CMakeLists.txt).
