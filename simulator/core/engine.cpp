@@ -130,24 +130,37 @@ void Engine::catch_up() {
   for (auto& [name, pool] : pools_) catch_up(pool, at);
 }
 
+std::optional<Millis> Engine::next_change(const std::string& id) {
+  catch_up();
+  const auto it = jobs_.find(id);
+  if (it == jobs_.end() || is_terminal(it->second.view.state)) return std::nullopt;
+  if (it->second.view.state == JobState::running) return it->second.scheduled_finish;
+  return next_event(pool_for(it->second.pool));
+}
+
+std::optional<Millis> Engine::next_event(Pool& pool) {
+  while (!pool.running.empty()) {  // drop entries of jobs cancelled while running
+    const auto it = id_by_sequence_.find(pool.running.top().sequence);
+    const JobRecord* job = it == id_by_sequence_.end() ? nullptr : &jobs_.at(it->second);
+    if (job != nullptr && job->view.state == JobState::running &&
+        job->scheduled_finish == pool.running.top().finishes_at) {
+      break;
+    }
+    pool.running.pop();
+  }
+  std::optional<Millis> next;
+  if (!pool.running.empty()) next = pool.running.top().finishes_at;
+  if (pool.busy < pool.workers && !pool.queued.empty()) {  // an idle worker waits for the next ready job
+    const Millis ready{pool.queued.begin()->first};
+    if (!next || ready < *next) next = ready;
+  }
+  return next;
+}
+
 // Replays the pool's events (worker hand-overs, stalled jobs becoming ready) in time order up to `until`.
 void Engine::catch_up(Pool& pool, Millis until) {
   while (true) {
-    while (!pool.running.empty()) {  // drop entries of jobs cancelled while running
-      const auto it = id_by_sequence_.find(pool.running.top().sequence);
-      const JobRecord* job = it == id_by_sequence_.end() ? nullptr : &jobs_.at(it->second);
-      if (job != nullptr && job->view.state == JobState::running &&
-          job->scheduled_finish == pool.running.top().finishes_at) {
-        break;
-      }
-      pool.running.pop();
-    }
-    std::optional<Millis> next;
-    if (!pool.running.empty()) next = pool.running.top().finishes_at;
-    if (pool.busy < pool.workers && !pool.queued.empty()) {  // an idle worker waits for the next ready job
-      const Millis ready{pool.queued.begin()->first};
-      if (!next || ready < *next) next = ready;
-    }
+    const std::optional<Millis> next = next_event(pool);
     if (!next || *next > until) break;
 
     pool.cursor = std::max(pool.cursor, *next);

@@ -47,6 +47,10 @@ class Engine {
   /// Current view of a job, or null when unknown (never submitted or forgotten).
   [[nodiscard]] const JobView* find(const std::string& id);
   CancelOutcome cancel(const std::string& id);
+  /// The next simulated time after now at which the job may move on: its end when running, the next event of its
+  /// pool (a worker freed, a stalled job ready) when queued; nullopt when the job is unknown or terminal.
+  /// A synchronous operation steps the clock through these times until its job ends.
+  [[nodiscard]] std::optional<Millis> next_change(const std::string& id);
   /// Every known job, at now.
   [[nodiscard]] std::vector<JobView> all_jobs();
   /// A file produced by a job; nullopt when unknown. `expired` tells whether its retention has passed.
@@ -89,6 +93,9 @@ class Engine {
 
   void catch_up();
   void catch_up(Pool& pool, Millis now);
+  /// The pool's next event time (a running job ends, or an idle worker may take the queue's head); drops
+  /// entries of jobs cancelled while running.
+  std::optional<Millis> next_event(Pool& pool);
   void fill_idle_workers(Pool& pool);
   [[nodiscard]] static QueueKey queue_key(const JobRecord& job);
   void start(Pool& pool, JobRecord& job, Millis at);

@@ -5,6 +5,7 @@
 // the build generates the registry from the adapter files, so adding a provider touches no list elsewhere.
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,8 @@ struct ProviderCall {
   ExchangeInfo& info;
   std::vector<std::string>& notes;
   std::string api_key;  // set once authenticated
+  /// The simulator's lock, held while the adapter runs; run_to_completion releases it while it waits on a real clock.
+  std::unique_lock<std::mutex>* lock = nullptr;
 };
 
 /// A parsed JSON body, or the violation that stopped it (bad JSON, too deep, too large, not an object).
@@ -44,8 +47,9 @@ struct JsonBody {
 /// Services the core offers every adapter. Not thread-safe: used under the simulator's lock.
 class ProviderContext {
  public:
-  ProviderContext(Engine& engine, const contracts::Contract& contract, const Options& options)
-      : engine_(engine), contract_(contract), options_(options) {}
+  ProviderContext(Engine& engine, const contracts::Contract& contract, const Options& options,
+                  images::Cache* image_cache = nullptr)
+      : engine_(engine), contract_(contract), options_(options), image_cache_(image_cache) {}
 
   [[nodiscard]] Engine& engine() const { return engine_; }
   [[nodiscard]] const contracts::Contract& contract() const { return contract_; }
@@ -71,6 +75,16 @@ class ProviderContext {
   [[nodiscard]] Millis draw_run_time(const json& model, std::string_view size_tier) const;
   /// How long the provider's queue takes to hand a job to a free worker (contract "timing.dispatch_ms").
   [[nodiscard]] Millis dispatch_delay(const json& model) const;
+  /// For synchronous operations: waits until the job ends or `deadline` of simulated time passes, and returns its
+  /// view then (not terminal = the deadline passed; the job is then cancelled, as nobody will collect it);
+  /// nullopt when the job is unknown (or forgotten by a reset while waiting).
+  /// A manual clock is advanced through the job's pool events to its end, at once and for every job alike: the
+  /// call takes simulated time, as the real call takes real time. A real clock is waited on with call.lock
+  /// released, in naps of at most 100 ms of wall time, so other requests go on meanwhile.
+  std::optional<JobView> run_to_completion(ProviderCall& call, const std::string& job_id, Millis deadline);
+  /// The encoded bytes of a produced image (for providers that inline images), through the simulator's image
+  /// cache, rendered with call.lock released.
+  std::shared_ptr<const std::string> image_bytes(ProviderCall& call, const images::ImageSpec& spec);
   /// The fate of the next job (Options::fate_policy, or success).
   [[nodiscard]] JobFate fate_for(const JobSpec& spec) const;
   /// Output dimensions from the contracts' one table; nullopt when undocumented.
@@ -89,6 +103,7 @@ class ProviderContext {
   Engine& engine_;
   const contracts::Contract& contract_;
   const Options& options_;
+  images::Cache* image_cache_;  // the simulator's; null: render each time
 };
 
 /// A JSON response with the given status.

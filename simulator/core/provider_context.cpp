@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <thread>
 
 #include "provider.hpp"
 
@@ -129,6 +130,49 @@ Millis ProviderContext::draw_run_time(const json& model, std::string_view size_t
 
 Millis ProviderContext::dispatch_delay(const json& model) const {
   return Millis{static_cast<std::int64_t>(model.at("timing").value("dispatch_ms", 0.0))};
+}
+
+std::optional<JobView> ProviderContext::run_to_completion(ProviderCall& call, const std::string& job_id,
+                                                          Millis deadline) {
+  Clock& clock = engine_.clock();
+  const Millis deadline_at = clock.now() + deadline;
+  while (true) {
+    const JobView* job = engine_.find(job_id);
+    if (job == nullptr) return std::nullopt;
+    if (is_terminal(job->state)) return *job;
+    const Millis now = clock.now();
+    if (now >= deadline_at) {
+      JobView late = *job;
+      engine_.cancel(job_id);
+      return late;
+    }
+    const Millis target = std::min(engine_.next_change(job_id).value_or(deadline_at), deadline_at);
+    const Millis step = std::max(target - now, Millis{1});
+    if (clock.manual()) {
+      clock.advance(step);
+      continue;
+    }
+    const double scale = clock.time_scale() > 0 ? clock.time_scale() : 1.0;
+    const auto wall = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::duration<double, std::milli>(static_cast<double>(step.count()) / scale));
+    const auto nap = std::min<std::chrono::microseconds>(wall, std::chrono::milliseconds{100});
+    if (call.lock != nullptr) call.lock->unlock();
+    std::this_thread::sleep_for(nap);
+    if (call.lock != nullptr) call.lock->lock();
+  }
+}
+
+std::shared_ptr<const std::string> ProviderContext::image_bytes(ProviderCall& call, const images::ImageSpec& spec) {
+  if (call.lock != nullptr) call.lock->unlock();
+  std::shared_ptr<const std::string> bytes;
+  try {
+    bytes = image_cache_ != nullptr ? image_cache_->get(spec) : std::make_shared<const std::string>(images::render(spec));
+  } catch (...) {
+    if (call.lock != nullptr) call.lock->lock();
+    throw;
+  }
+  if (call.lock != nullptr) call.lock->lock();
+  return bytes;
 }
 
 JobFate ProviderContext::fate_for(const JobSpec& spec) const {

@@ -37,7 +37,7 @@ Simulator::Impl::Impl(Options opts)
   for (const auto& [id, factory] : core::adapter_factories()) {
     if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), id) == wanted.end()) continue;
     const contracts::Contract& contract = contracts::get(id);
-    auto context = std::make_unique<core::ProviderContext>(engine, contract, options);
+    auto context = std::make_unique<core::ProviderContext>(engine, contract, options, &image_cache);
     adapters.emplace(std::string(id), factory(*context));
     contexts.emplace(std::string(id), std::move(context));
   }
@@ -87,8 +87,8 @@ HttpResponse Simulator::Impl::dispatch(const HttpRequest& request, ExchangeInfo&
 
   const std::string origin = request_origin(request, options);
   info.provider = provider_id;
-  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}};
-  std::lock_guard lock(mutex);
+  std::unique_lock lock(mutex);
+  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}, &lock};
   return adapters.at(provider_id)->handle(call);
 }
 
