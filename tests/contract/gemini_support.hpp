@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nanosim/contracts/contract.hpp"
 #include "nanosim/images.hpp"
 #include "nanosim/testkit/testkit.hpp"
 
