@@ -16,8 +16,11 @@ constexpr const char* usage = R"(nanosim: an offline simulator of Nano Banana im
 
 Usage:
   nanosim serve [--host 127.0.0.1] [--port 8080] [--provider ID]... [--seed N] [--clock real|manual]
-                [--time-scale X] [--workers N] [--api-key KEY]... [--threads N]
+                [--time-scale X] [--workers N] [--api-key KEY]... [--threads N] [--scenario FILE|NAME]...
   nanosim contracts list
+  nanosim scenarios list
+  nanosim scenarios show NAME
+  nanosim scenarios check FILE
   nanosim contracts export ID [--openapi]
   nanosim --help | --version
 
@@ -25,6 +28,10 @@ serve: every provider is served under http://HOST:PORT/<id>, at the provider's d
 documented base URL; with a single --provider it is also served at the root. --port 0 picks a free port.
 Admin API on the same port: GET /__nanosim/health, POST /__nanosim/clock/advance {"ms":N},
 POST /__nanosim/reset, GET /__nanosim/journal, GET /__nanosim/jobs.
+
+Failure scenarios: --scenario takes a catalog name (nanosim scenarios list) or a JSON file; at run time
+GET/POST /__nanosim/scenarios, DELETE /__nanosim/scenarios/NAME, or per request the header
+X-Nanosim-Scenario: NAME. Checks of client behaviour: GET /__nanosim/verify?check=NAME, /__nanosim/verify/coverage.
 )";
 
 struct UsageError : std::runtime_error {
@@ -44,6 +51,36 @@ long long parse_number(const std::string& flag, const std::string& text, long lo
                      ", got '" + text + "'");
   }
   return value;
+}
+
+nanosim::Scenario load_scenario_flag(const std::string& file_or_name) {
+  try {
+    return nanosim::load_scenario(file_or_name);
+  } catch (const nanosim::ScenarioError& e) {
+    throw UsageError(std::string("--scenario: ") + e.what());
+  }
+}
+
+int scenarios_command(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "list") {
+    for (const std::string& name : nanosim::scenario_catalog()) {
+      std::cout << name << "  " << nanosim::catalog_scenario(name)->description << "\n";
+    }
+    return 0;
+  }
+  if ((args[0] == "show" || args[0] == "check") && args.size() >= 2) {
+    nanosim::Scenario scenario;
+    try {
+      scenario = nanosim::load_scenario(args[1]);
+    } catch (const nanosim::ScenarioError& e) {
+      std::cerr << "nanosim: " << e.what() << "\n";
+      return 1;
+    }
+    if (args[0] == "show") std::cout << scenario.document.dump(2) << "\n";
+    else std::cout << scenario.name << ": " << scenario.rules.size() << " rule(s), valid\n";
+    return 0;
+  }
+  throw UsageError("scenarios: expected `list`, `show NAME|FILE` or `check NAME|FILE`");
 }
 
 int serve(const std::vector<std::string>& args) {
@@ -73,6 +110,7 @@ int serve(const std::vector<std::string>& args) {
     } else if (flag == "--workers") options.workers = static_cast<int>(parse_number(flag, value(), 1, 100000));
     else if (flag == "--api-key") options.api_keys.push_back(value());
     else if (flag == "--threads") config.threads = static_cast<int>(parse_number(flag, value(), 1, 4096));
+    else if (flag == "--scenario") options.scenarios.push_back(load_scenario_flag(value()));
     else throw UsageError("unknown option " + flag);
   }
   if (clock == "manual") {
@@ -100,6 +138,7 @@ int serve(const std::vector<std::string>& args) {
   if (simulator.serves_root()) std::cout << simulator.provider_ids().front() << " is also served at the root\n";
   std::cout << "clock " << clock << (clock == "real" ? ", time scale " + std::to_string(time_scale) : std::string())
             << ", seed " << options.seed << "\n";
+  for (const nanosim::Scenario& scenario : options.scenarios) std::cout << "scenario " << scenario.name << "\n";
   std::cout << "nanosim listening on " << server.base_url() << std::endl;
 
   int received = 0;
@@ -142,6 +181,7 @@ int main(int argc, char** argv) {
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args[0] == "serve") return serve(rest);
     if (args[0] == "contracts") return contracts_command(rest);
+    if (args[0] == "scenarios") return scenarios_command(rest);
     throw UsageError("unknown command " + args[0]);
   } catch (const UsageError& e) {
     std::cerr << "nanosim: " << e.what() << "\n\n" << usage;

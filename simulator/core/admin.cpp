@@ -107,6 +107,7 @@ HttpResponse Simulator::Impl::admin(const HttpRequest& request, std::string_view
     if (contract == nullptr) return simulator_error(404, "contract_not_found", "No contract " + id);
     return core::json_response(200, openapi ? contracts::to_openapi(*contract) : contract->document());
   }
+  if (auto answer = scenario_admin(request, path)) return std::move(*answer);
   return simulator_error(404, "admin_not_found",
                          "Unknown admin endpoint " + method + " /__nanosim/" + std::string(path));
 }

@@ -53,6 +53,7 @@ const JobView& Engine::submit(JobSpec spec, JobFate fate, Millis run_time, Milli
   Pool& pool = pool_for(record.pool);
   pool.queued.insert(queue_key(record));
   id_by_sequence_.emplace(sequence, id);
+  if (record.view.fate.lost_after.count() >= 0) lost_at_.emplace(at + record.view.fate.lost_after, id);
   auto& stored = jobs_.emplace(id, std::move(record)).first->second;
   fill_idle_workers(pool);
   refresh_view(stored, at);
@@ -122,11 +123,13 @@ void Engine::reset() {
   id_by_sequence_.clear();
   finished_order_.clear();
   stream_counters_.clear();
+  lost_at_.clear();
   next_sequence_ = 1;
 }
 
 void Engine::catch_up() {
   const Millis at = now();
+  lose_jobs(at);
   for (auto& [name, pool] : pools_) catch_up(pool, at);
 }
 
@@ -155,6 +158,30 @@ std::optional<Millis> Engine::next_event(Pool& pool) {
     if (!next || ready < *next) next = ready;
   }
   return next;
+}
+
+void Engine::lose_jobs(Millis until) {
+  while (!lost_at_.empty() && lost_at_.begin()->first <= until) {
+    const auto [when, id] = *lost_at_.begin();
+    lost_at_.erase(lost_at_.begin());
+    const auto it = jobs_.find(id);
+    if (it == jobs_.end()) continue;
+    Pool& pool = pool_for(it->second.pool);
+    catch_up(pool, when);
+    forget(id);
+    fill_idle_workers(pool);
+  }
+}
+
+void Engine::forget(const std::string& id) {
+  const auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  JobRecord& job = it->second;
+  Pool& pool = pool_for(job.pool);
+  if (job.view.state == JobState::queued) pool.queued.erase(queue_key(job));
+  if (job.view.state == JobState::running) --pool.busy;  // its entry in `running` becomes stale and is skipped
+  id_by_sequence_.erase(job.view.sequence);
+  jobs_.erase(it);
 }
 
 // Replays the pool's events (worker hand-overs, stalled jobs becoming ready) in time order up to `until`.
@@ -214,6 +241,7 @@ void Engine::finish(JobRecord& job, Millis at) {
     }
     const auto retention = file_retention_.find(job.pool);
     if (retention != file_retention_.end() && retention->second) view.files_expire_at = at + *retention->second;
+    if (view.fate.files_expire_after.count() >= 0) view.files_expire_at = at + view.fate.files_expire_after;
   } else {
     view.state = JobState::failed;
     view.failure_kind = view.fate.failure_kind.empty() ? std::string(failure::generation_failed) : view.fate.failure_kind;

@@ -96,6 +96,10 @@ class Engine {
   /// The pool's next event time (a running job ends, or an idle worker may take the queue's head); drops
   /// entries of jobs cancelled while running.
   std::optional<Millis> next_event(Pool& pool);
+  /// Forgets jobs whose fate says they are lost by `until`, each at its own time (after catching its pool up).
+  void lose_jobs(Millis until);
+  /// Drops a job as if it never existed: out of its queue or off its worker.
+  void forget(const std::string& id);
   void fill_idle_workers(Pool& pool);
   [[nodiscard]] static QueueKey queue_key(const JobRecord& job);
   void start(Pool& pool, JobRecord& job, Millis at);
@@ -113,6 +117,7 @@ class Engine {
   std::map<std::string, std::optional<Millis>> file_retention_;
   std::map<std::string, std::uint64_t, std::less<>> stream_counters_;
   std::uint64_t next_sequence_ = 1;
+  std::multimap<Millis, std::string> lost_at_;  // jobs a scenario loses, by the time they are forgotten
 };
 
 }  // namespace nanosim::core

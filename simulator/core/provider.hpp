@@ -77,7 +77,7 @@ class ProviderContext {
   [[nodiscard]] Millis dispatch_delay(const json& model) const;
   /// For synchronous operations: waits until the job ends or `deadline` of simulated time passes, and returns its
   /// view then (not terminal = the deadline passed; the job is then cancelled, as nobody will collect it);
-  /// nullopt when the job is unknown (or forgotten by a reset while waiting).
+  /// nullopt at the deadline when the job vanished (lost by a fault scenario, or forgotten by a reset).
   /// A manual clock is advanced through the job's pool events to its end, at once and for every job alike: the
   /// call takes simulated time, as the real call takes real time. A real clock is waited on with call.lock
   /// released, in naps of at most 100 ms of wall time, so other requests go on meanwhile.

@@ -138,15 +138,17 @@ std::optional<JobView> ProviderContext::run_to_completion(ProviderCall& call, co
   const Millis deadline_at = clock.now() + deadline;
   while (true) {
     const JobView* job = engine_.find(job_id);
-    if (job == nullptr) return std::nullopt;
-    if (is_terminal(job->state)) return *job;
+    if (job != nullptr && is_terminal(job->state)) return *job;
     const Millis now = clock.now();
     if (now >= deadline_at) {
+      if (job == nullptr) return std::nullopt;
       JobView late = *job;
       engine_.cancel(job_id);
       return late;
     }
-    const Millis target = std::min(engine_.next_change(job_id).value_or(deadline_at), deadline_at);
+    // A job the provider lost (or a reset forgot) never ends: the caller waits out the deadline, as a real one would.
+    const auto next = job != nullptr ? engine_.next_change(job_id) : std::nullopt;
+    const Millis target = std::min(next.value_or(deadline_at), deadline_at);
     const Millis step = std::max(target - now, Millis{1});
     if (clock.manual()) {
       clock.advance(step);

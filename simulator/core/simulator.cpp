@@ -38,12 +38,17 @@ Simulator::Impl::Impl(Options opts)
     if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), id) == wanted.end()) continue;
     const contracts::Contract& contract = contracts::get(id);
     auto context = std::make_unique<core::ProviderContext>(engine, contract, options, &image_cache);
+    // Result URLs stop serving after the contract's "files.retention_ms" (none: they never expire).
+    if (const auto files = contract.document().find("files"); files != contract.document().end()) {
+      engine.set_file_retention(std::string(id), Millis{files->at("retention_ms").get<std::int64_t>()});
+    }
     adapters.emplace(std::string(id), factory(*context));
     contexts.emplace(std::string(id), std::move(context));
   }
   for (const std::string& id : wanted) {
     if (adapters.find(id) == adapters.end()) throw std::invalid_argument("unknown provider: " + id);
   }
+  install_configured_scenarios();
 }
 
 std::string request_origin(const HttpRequest& request, const Options& options) {
@@ -62,7 +67,7 @@ HttpResponse Simulator::Impl::dispatch(const HttpRequest& request, ExchangeInfo&
   static constexpr std::string_view admin_prefix = "/__nanosim/";
   if (path.rfind(admin_prefix, 0) == 0) {
     const std::string_view rest = std::string_view(path).substr(admin_prefix.size());
-    if (rest.rfind("files/", 0) == 0) return serve_file(request, rest.substr(6), info);
+    if (rest.rfind("files/", 0) == 0) return serve_file(request, rest.substr(6), info, notes);
     return admin(request, rest, info);
   }
 
@@ -87,22 +92,28 @@ HttpResponse Simulator::Impl::dispatch(const HttpRequest& request, ExchangeInfo&
 
   const std::string origin = request_origin(request, options);
   info.provider = provider_id;
-  std::unique_lock lock(mutex);
-  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}, &lock};
-  return adapters.at(provider_id)->handle(call);
+  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}, nullptr};
+  return handle_provider(provider_id, call);
 }
 
-HttpResponse Simulator::Impl::serve_file(const HttpRequest& request, std::string_view name, ExchangeInfo& info) {
+HttpResponse Simulator::Impl::serve_file(const HttpRequest& request, std::string_view name, ExchangeInfo& info,
+                                         std::vector<std::string>& notes) {
   info.operation = "file";
   if (request.method != "GET" && request.method != "HEAD") return simulator_error(405, "method_not_allowed", "Files are read with GET");
   const std::string token(name.substr(0, name.find('.')));
   std::optional<core::Engine::FileLookup> lookup;
+  core::FaultDecision decision;
   {
     std::lock_guard lock(mutex);
     lookup = engine.find_file(token);
     if (lookup) {
       info.provider = lookup->provider;
       info.job_id = lookup->job_id;
+      file_faults(*lookup, request, info, notes, decision);
+      if (decision.answer) {
+        faults.after(decision, *decision.answer, info, !clock->manual());
+        return *decision.answer;
+      }
       if (lookup->expired) {
         const auto& contract = contexts.at(lookup->provider)->contract();
         if (contract.has_error("file_expired")) return contexts.at(lookup->provider)->error("file_expired");
@@ -118,6 +129,10 @@ HttpResponse Simulator::Impl::serve_file(const HttpRequest& request, std::string
   response.set_header("Cache-Control", "private, max-age=3600");
   if (request.method == "GET") response.body = *bytes;
   response.set_header("Content-Length", std::to_string(bytes->size()));
+  if (!decision.fault.empty() || decision.latency.count() > 0) {
+    std::lock_guard lock(mutex);
+    faults.after(decision, response, info, !clock->manual());
+  }
   return response;
 }
 
@@ -133,6 +148,7 @@ HttpResponse Simulator::Impl::internal_error(const ExchangeInfo& info) {
 void Simulator::Impl::reset() {
   std::lock_guard lock(mutex);
   engine.reset();
+  faults.reset_counters();
   journal.clear();
   image_cache.clear();
   if (clock->manual()) static_cast<ManualClock&>(*clock).set(Millis{0});
@@ -168,6 +184,7 @@ HttpResponse Simulator::handle(const HttpRequest& request) {
     entry.request_body = truncated(request.body, impl_->options.journal_body_limit);
     if (info.operation != "file") entry.response_body = truncated(response.body, impl_->options.journal_body_limit);
     entry.notes = std::move(notes);
+    impl_->describe_exchange(response, info, entry);
     impl_->journal.record(std::move(entry));
   }
   ResponseObserver observer;

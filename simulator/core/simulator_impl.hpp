@@ -4,9 +4,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "engine.hpp"
+#include "faults.hpp"
 #include "nanosim/images.hpp"
 #include "nanosim/simulator.hpp"
 #include "provider.hpp"
@@ -26,14 +28,29 @@ struct Simulator::Impl {
   std::map<std::string, std::unique_ptr<core::ProviderContext>, std::less<>> contexts;
   std::map<std::string, std::unique_ptr<core::ProviderAdapter>, std::less<>> adapters;
   ResponseObserver observer;
+  core::FaultEngine faults{options.seed};  // scenarios (guarded by mutex)
 
   /// Routes and answers; fills info and notes. Called without the lock held.
   HttpResponse dispatch(const HttpRequest& request, ExchangeInfo& info, std::vector<std::string>& notes);
-  HttpResponse serve_file(const HttpRequest& request, std::string_view name, ExchangeInfo& info);
+  HttpResponse serve_file(const HttpRequest& request, std::string_view name, ExchangeInfo& info,
+                          std::vector<std::string>& notes);
   HttpResponse admin(const HttpRequest& request, std::string_view path, ExchangeInfo& info);
   /// The provider's own 500 body (or the simulator's) for a request that hit a bug.
   HttpResponse internal_error(const ExchangeInfo& info);
   void reset();
+
+  // Scenarios (scenario_dispatch.cpp, scenario_admin.cpp).
+  /// Runs the provider's adapter for a routed request, with the fault engine around it. Takes the lock.
+  HttpResponse handle_provider(const std::string& provider_id, core::ProviderCall& call);
+  /// The fault engine's verdict on a file download (under the lock).
+  void file_faults(const core::Engine::FileLookup& lookup, const HttpRequest& request, ExchangeInfo& info,
+                   std::vector<std::string>& notes, core::FaultDecision& decision);
+  /// Scenario fields of a journal entry (latency, Retry-After, job state, fault).
+  void describe_exchange(const HttpResponse& response, const ExchangeInfo& info, JournalEntry& entry);
+  /// Installs Options::scenarios and composes the fate policy with the fault engine's.
+  void install_configured_scenarios();
+  /// /__nanosim/scenarios and /__nanosim/verify; nullopt when the path is neither.
+  std::optional<HttpResponse> scenario_admin(const HttpRequest& request, std::string_view path);
 };
 
 /// "http://host:port" from the Host header, or the configured origin for in-process calls.

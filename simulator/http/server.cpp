@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <strings.h>
@@ -80,7 +81,12 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
   http.set_keep_alive_timeout(impl_->config.keep_alive_timeout_seconds);
   http.set_payload_max_length(simulator.options().max_body_bytes + 1);
   const auto handler = [this](const httplib::Request& request, httplib::Response& response) {
-    write_response(impl_->simulator.handle(to_request(request)), response);
+    const HttpResponse answer = impl_->simulator.handle(to_request(request));
+    if (answer.delay_ms > 0) {  // scenario latency: waited here, outside the simulator's lock
+      const double scale = std::max(impl_->simulator.clock().time_scale(), 1e-3);
+      std::this_thread::sleep_for(std::chrono::microseconds(static_cast<std::int64_t>(answer.delay_ms * 1000.0 / scale)));
+    }
+    write_response(answer, response);
   };
   http.Get(".*", handler);
   http.Post(".*", handler);

@@ -80,8 +80,7 @@ class Gemini final : public core::ProviderAdapter {
     call.info.job_id = id;
     const Millis deadline{op.raw.at("synchronous").at("deadline_ms").get<std::int64_t>()};
     const std::optional<JobView> job = context_.run_to_completion(call, id, deadline);
-    if (!job) return context_.error("internal_error");
-    if (!is_terminal(job->state)) return failure_error("generation_timeout");
+    if (!job || !is_terminal(job->state)) return failure_error("generation_timeout");
     if (job->state != JobState::succeeded) return failed(*job, contents);
     return succeeded(call, *job, contents);
   }

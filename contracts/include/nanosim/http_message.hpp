@@ -56,6 +56,8 @@ struct HttpResponse {
   ConnectionFault fault = ConnectionFault::none;
   /// For slow_body: simulated milliseconds between chunks (the skin scales them with the clock).
   int trickle_interval_ms = 0;
+  /// Simulated milliseconds the HTTP skin waits before answering (scaled by the clock; set for real clocks only).
+  int delay_ms = 0;
 
   [[nodiscard]] std::optional<std::string> header(std::string_view name) const;
   /// Replaces any existing values of the header.

@@ -60,6 +60,8 @@ struct JobFate {
   int results = -1;               // images actually produced; -1 = spec.count (partial batches set fewer)
   Millis queue_stall{0};          // extra time the job waits before any worker may take it
   Millis run_time_override{-1};   // >= 0 replaces the drawn run time
+  Millis lost_after{-1};          // >= 0: the provider forgets the job this long after submission (status 404)
+  Millis files_expire_after{-1};  // >= 0: result files expire this long after the job ends (overrides retention)
 };
 
 /// One produced file: rendered lazily from its spec when downloaded.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@ struct JournalEntry {
   std::string request_body;   // truncated to Options::journal_body_limit
   std::string response_body;  // truncated likewise
   std::vector<std::string> notes;  // effects applied, rules fired
+  // Scenario bookkeeping (see nanosim/scenario.hpp):
+  Millis latency{0};                 // simulated time added before the answer (responded at = at + latency)
+  std::optional<Millis> retry_after;  // the answer's Retry-After / retry-after-ms, if any
+  std::string job_state;              // canonical state of the job the exchange was about, after it
+  std::string fault;                  // connection or body fault injected ("reset_before_response", ...)
 
   [[nodiscard]] nlohmann::json to_json() const;
 };

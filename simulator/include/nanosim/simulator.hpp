@@ -13,6 +13,7 @@
 #include "nanosim/http_message.hpp"
 #include "nanosim/job.hpp"
 #include "nanosim/journal.hpp"
+#include "nanosim/scenario.hpp"
 
 namespace nanosim {
 
@@ -41,6 +42,8 @@ struct Options {
   std::size_t max_body_bytes = 32u << 20;
   int max_json_depth = 64;
   FatePolicy fate_policy;
+  /// Failure scenarios installed from the start (see nanosim/scenario.hpp); fates compose with fate_policy.
+  std::vector<Scenario> scenarios;
 };
 
 /// What the simulator knew about an exchange, beside the wire response (for journals and contract checks).
@@ -49,6 +52,10 @@ struct ExchangeInfo {
   std::string operation;  // contract operation name, or "admin", "file", ""
   std::string job_id;
   std::string api_key;  // the authenticated key, if any
+  /// A connection or body fault a scenario injected on purpose ("truncated_json", ...): the answer is meant to
+  /// be off-contract, so contract checks skip it.
+  std::string wire_fault;
+  Millis latency{0};  // simulated latency scenarios added to the answer
 };
 
 /// Sees every exchange after it is journaled and before the response is written; may rewrite the response
@@ -81,6 +88,13 @@ class Simulator {
   /// Every job known, computed at the clock's now.
   [[nodiscard]] std::vector<JobView> jobs() const;
   [[nodiscard]] std::optional<JobView> job(const std::string& id) const;
+
+  /// Installs a failure scenario (replacing one of the same name, its counters restarted).
+  void install_scenario(Scenario scenario);
+  /// Removes an installed scenario; false when none has the name.
+  bool remove_scenario(const std::string& name);
+  /// Installed scenarios, in installation order.
+  [[nodiscard]] std::vector<Scenario> scenarios() const;
 
   /// Called after every exchange with the response about to be written (the test kit checks contracts here).
   void set_response_observer(ResponseObserver observer);

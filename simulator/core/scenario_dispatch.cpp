@@ -1,0 +1,179 @@
+// Where scenarios meet a request: facts before the adapter (provider, operation, model, prompt, key), the
+// fault engine around the adapter, and the simulator's scenario API.
+#include <sstream>
+
+#include "simulator_impl.hpp"
+
+namespace nanosim {
+namespace {
+
+using nlohmann::json;
+
+/// The first string found under "text" keys, depth first (a Gemini-style prompt); nullopt when none.
+std::optional<std::string> first_text(const json& value, int depth = 0) {
+  if (depth > 8) return std::nullopt;
+  if (value.is_object()) {
+    if (const auto it = value.find("text"); it != value.end() && it->is_string()) return it->get<std::string>();
+    for (const auto& [key, item] : value.items()) {
+      if (auto found = first_text(item, depth + 1)) return found;
+    }
+  } else if (value.is_array()) {
+    for (const auto& item : value) {
+      if (auto found = first_text(item, depth + 1)) return found;
+    }
+  }
+  return std::nullopt;
+}
+
+/// The prompt, read leniently: a top-level "prompt" string, a form field "prompt", or the first "text".
+std::optional<std::string> prompt_of(const HttpRequest& request, const json& body) {
+  for (const FormPart& part : request.form) {
+    if (part.name == "prompt" && part.filename.empty()) return part.content;
+  }
+  if (!body.is_object()) return std::nullopt;
+  if (const auto it = body.find("prompt"); it != body.end() && it->is_string()) return it->get<std::string>();
+  return first_text(body);
+}
+
+std::string model_of(const contracts::RouteMatch& match, const HttpRequest& request, const json& body) {
+  const json& raw = match.operation->raw;
+  if (!raw.contains("model_param")) return body.is_object() ? body.value("model", std::string()) : std::string();
+  const std::string where = raw.at("model_param").at("in").get<std::string>();
+  const std::string name = raw.at("model_param").at("name").get<std::string>();
+  if (where == "path") {
+    const auto it = match.params.find(name);
+    return it == match.params.end() ? std::string() : it->second;
+  }
+  if (where == "form") {
+    for (const FormPart& part : request.form) {
+      if (part.name == name) return part.content;
+    }
+    return {};
+  }
+  const auto it = body.is_object() ? body.find(name) : body.end();
+  return body.is_object() && it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::vector<std::string> header_scenarios(const HttpRequest& request) {
+  std::vector<std::string> names;
+  for (const auto& [name, value] : request.headers) {
+    if (CaseInsensitiveLess{}(name, scenario_header) || CaseInsensitiveLess{}(scenario_header, name)) continue;
+    std::stringstream list(value);
+    for (std::string item; std::getline(list, item, ',');) {
+      item.erase(0, item.find_first_not_of(' '));
+      item.erase(item.find_last_not_of(' ') + 1);
+      if (!item.empty()) names.push_back(item);
+    }
+  }
+  return names;
+}
+
+core::RequestFacts provider_facts(const core::ProviderContext& context, const HttpRequest& request,
+                                  const std::string& relative, Millis now) {
+  core::RequestFacts facts;
+  facts.provider = context.contract().id();
+  facts.now = now;
+  facts.header_scenarios = header_scenarios(request);
+  facts.api_key = context.authenticate(request).value_or("");
+  const auto match = context.contract().match(request.method, relative);
+  if (!match) return facts;
+  facts.operation = match->operation->name;
+  json body;
+  if (!request.body.empty() && request.body.size() <= context.options().max_body_bytes) {
+    body = json::parse(request.body, nullptr, false);
+    if (body.is_discarded()) body = json();
+  }
+  facts.model = model_of(*match, request, body);
+  const json& raw = match->operation->raw;
+  const std::string model_param = raw.contains("model_param") ? raw.at("model_param").value("name", "") : "";
+  for (const auto& [name, value] : match->params) {
+    if (name != model_param) facts.job_id = value;
+  }
+  facts.prompt = prompt_of(request, body);
+  return facts;
+}
+
+std::optional<Millis> retry_after_of(const HttpResponse& response) {
+  try {
+    if (const auto ms = response.header("retry-after-ms")) return Millis{std::stoll(*ms)};
+    if (const auto s = response.header("Retry-After")) return Millis{std::stoll(*s) * 1000};
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+HttpResponse Simulator::Impl::handle_provider(const std::string& provider_id, core::ProviderCall& call) {
+  std::unique_lock lock(mutex);
+  call.lock = &lock;  // a synchronous adapter releases it while it waits on a real clock
+  core::ProviderContext& context = *contexts.at(provider_id);
+  const core::RequestFacts facts = provider_facts(context, call.http, call.path, clock->now());
+  core::FaultDecision decision = faults.before(facts, &context, call.notes);
+  HttpResponse response = decision.answer ? *decision.answer : adapters.at(provider_id)->handle(call);
+  if (decision.answer) {
+    call.info.operation = facts.operation;
+    call.info.job_id = facts.job_id;
+    call.info.api_key = facts.api_key;
+  }
+  call.info.latency = decision.latency;
+  faults.after(decision, response, call.info, !clock->manual());
+  return response;
+}
+
+void Simulator::Impl::file_faults(const core::Engine::FileLookup& lookup, const HttpRequest& request,
+                                  ExchangeInfo& info, std::vector<std::string>& notes, core::FaultDecision& decision) {
+  core::RequestFacts facts;
+  facts.provider = lookup.provider;
+  facts.operation = "file";
+  facts.now = clock->now();
+  facts.header_scenarios = header_scenarios(request);
+  if (const JobView* job = engine.find(lookup.job_id)) {
+    facts.model = job->spec.model;
+    facts.prompt = job->spec.prompt;
+    facts.api_key = job->spec.api_key;
+  }
+  const auto context = contexts.find(lookup.provider);
+  decision = faults.before(facts, context == contexts.end() ? nullptr : context->second.get(), notes);
+  faults.end_request();
+  info.latency = decision.latency;
+}
+
+void Simulator::Impl::describe_exchange(const HttpResponse& response, const ExchangeInfo& info, JournalEntry& entry) {
+  entry.latency = info.latency;
+  entry.retry_after = retry_after_of(response);
+  entry.fault = info.wire_fault;
+  if (response.fault == ConnectionFault::slow_body) entry.fault = "slow_body";
+  if (info.job_id.empty()) return;
+  std::lock_guard lock(mutex);
+  if (const JobView* job = engine.find(info.job_id)) entry.job_state = std::string(to_string(job->state));
+}
+
+void Simulator::Impl::install_configured_scenarios() {
+  for (const Scenario& scenario : options.scenarios) faults.install(scenario);
+  FatePolicy user = options.fate_policy;
+  options.fate_policy = [this, user](const JobSpec& spec, std::uint64_t sequence) {
+    JobFate fate = user ? user(spec, sequence) : JobFate{};
+    faults.decide_fate(spec, fate);
+    return fate;
+  };
+}
+
+void Simulator::install_scenario(Scenario scenario) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->faults.install(std::move(scenario));
+}
+
+bool Simulator::remove_scenario(const std::string& name) {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->faults.remove(name);
+}
+
+std::vector<Scenario> Simulator::scenarios() const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<Scenario> out;
+  for (const Scenario* scenario : impl_->faults.installed()) out.push_back(*scenario);
+  return out;
+}
+
+}  // namespace nanosim

@@ -1,0 +1,181 @@
+// Checks of client behaviour over the journal.
+#include "nanosim/verify.hpp"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+namespace nanosim::verify {
+namespace {
+
+using Group = std::tuple<std::string, std::string, std::string>;  // key, operation, job
+
+Group group_of(const JournalEntry& e) { return {e.api_key, e.operation, e.job_id}; }
+Millis answered_at(const JournalEntry& e) { return e.at + e.latency; }
+bool is_provider_call(const JournalEntry& e) { return !e.provider.empty() && !e.operation.empty(); }
+bool retryable_failure(const JournalEntry& e) {
+  return e.status == 429 || e.status >= 500 || (!e.fault.empty() && e.fault != "slow_body");
+}
+bool is_terminal_state(const std::string& s) { return s == "succeeded" || s == "failed" || s == "cancelled"; }
+
+std::string at(const JournalEntry& e) {
+  return "#" + std::to_string(e.sequence) + " (" + e.method + " " + e.path + " at " + std::to_string(e.at.count()) +
+         " ms)";
+}
+
+std::map<Group, std::vector<const JournalEntry*>> grouped(const std::vector<JournalEntry>& entries) {
+  std::map<Group, std::vector<const JournalEntry*>> out;
+  for (const JournalEntry& e : entries) {
+    if (is_provider_call(e)) out[group_of(e)].push_back(&e);
+  }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json CheckResult::to_json() const {
+  return {{"check", check}, {"passed", passed()}, {"examined", examined}, {"failures", failures}};
+}
+
+CheckResult honoured_retry_after(const std::vector<JournalEntry>& entries) {
+  CheckResult result{"honoured_retry_after", {}, 0};
+  for (const auto& [group, list] : grouped(entries)) {
+    for (std::size_t i = 0; i + 1 < list.size(); ++i) {
+      if (!list[i]->retry_after) continue;
+      ++result.examined;
+      const Millis allowed = answered_at(*list[i]) + *list[i]->retry_after;
+      if (list[i + 1]->at < allowed) {
+        result.failures.push_back(at(*list[i + 1]) + " came " + std::to_string((allowed - list[i + 1]->at).count()) +
+                                  " ms before the Retry-After of " + at(*list[i]) + " allowed");
+      }
+    }
+  }
+  return result;
+}
+
+CheckResult polled_no_faster_than(const std::vector<JournalEntry>& entries, Millis interval) {
+  CheckResult result{"polled_no_faster_than", {}, 0};
+  for (const auto& [group, list] : grouped(entries)) {
+    if (std::get<1>(group) != "status" || std::get<2>(group).empty()) continue;
+    for (std::size_t i = 0; i + 1 < list.size(); ++i) {
+      ++result.examined;
+      const Millis gap = list[i + 1]->at - answered_at(*list[i]);
+      if (gap < interval) {
+        result.failures.push_back(at(*list[i + 1]) + " polled " + std::to_string(gap.count()) + " ms after " +
+                                  at(*list[i]) + ", under " + std::to_string(interval.count()) + " ms");
+      }
+    }
+  }
+  return result;
+}
+
+CheckResult backed_off(const std::vector<JournalEntry>& entries) {
+  CheckResult result{"backed_off", {}, 0};
+  for (const auto& [group, list] : grouped(entries)) {
+    std::optional<Millis> previous_gap;
+    for (std::size_t i = 0; i + 1 < list.size(); ++i) {
+      if (!retryable_failure(*list[i])) {
+        previous_gap.reset();
+        continue;
+      }
+      ++result.examined;
+      const Millis gap = list[i + 1]->at - answered_at(*list[i]);
+      if (gap.count() <= 0) {
+        result.failures.push_back(at(*list[i + 1]) + " retried at once after " + at(*list[i]));
+      } else if (previous_gap && gap < *previous_gap) {
+        result.failures.push_back(at(*list[i + 1]) + " waited " + std::to_string(gap.count()) + " ms, less than the " +
+                                  std::to_string(previous_gap->count()) + " ms before it");
+      }
+      previous_gap = gap;
+    }
+  }
+  return result;
+}
+
+CheckResult cancelled_on_deadline(const std::vector<JournalEntry>& entries, Millis deadline, Millis grace) {
+  CheckResult result{"cancelled_on_deadline", {}, 0};
+  for (const JournalEntry& submit : entries) {
+    if (submit.operation != "submit" || submit.job_id.empty() || submit.status >= 300) continue;
+    const Millis limit = submit.at + deadline;
+    bool finished = false;
+    const JournalEntry* cancel = nullptr;
+    const JournalEntry* late = nullptr;
+    for (const JournalEntry& e : entries) {
+      if (e.job_id != submit.job_id || e.sequence <= submit.sequence) continue;
+      if (e.at <= limit && is_terminal_state(e.job_state) && e.operation != "cancel") finished = true;
+      if (e.operation == "cancel" && cancel == nullptr) cancel = &e;
+      else if (e.at > limit + grace && late == nullptr && e.operation != "cancel") late = &e;
+    }
+    if (finished) continue;
+    ++result.examined;
+    if (cancel == nullptr || cancel->at > limit + grace) {
+      result.failures.push_back("job " + submit.job_id + " submitted by " + at(submit) + " was not cancelled within " +
+                                std::to_string((deadline + grace).count()) + " ms");
+    }
+    if (late != nullptr) result.failures.push_back(at(*late) + " asked about job " + submit.job_id + " past its deadline");
+  }
+  return result;
+}
+
+CheckResult no_duplicate_submits(const std::vector<JournalEntry>& entries) {
+  CheckResult result{"no_duplicate_submits", {}, 0};
+  std::map<std::pair<std::string, std::string>, const JournalEntry*> created;  // (key, body) -> submit
+  for (const JournalEntry& e : entries) {
+    if (e.operation != "submit") continue;
+    ++result.examined;
+    const auto id = std::make_pair(e.api_key, e.request_body);
+    if (const auto it = created.find(id); it != created.end()) {
+      result.failures.push_back(at(e) + " resubmitted job " + it->second->job_id + " already created by " +
+                                at(*it->second));
+    }
+    if (!e.job_id.empty() && e.status < 300 && created.find(id) == created.end()) created.emplace(id, &e);
+  }
+  return result;
+}
+
+CheckResult fetched_each_result_once(const std::vector<JournalEntry>& entries) {
+  CheckResult result{"fetched_each_result_once", {}, 0};
+  std::map<std::string, const JournalEntry*> seen;
+  for (const JournalEntry& e : entries) {
+    const bool result_op = e.operation == "result" && !e.job_id.empty();
+    const bool file = e.operation == "file" && e.method == "GET";
+    if (!(result_op || file) || e.status != 200 || !e.fault.empty()) continue;
+    ++result.examined;
+    const std::string what = result_op ? "result of job " + e.job_id : "file " + e.path;
+    if (const auto it = seen.find(what); it != seen.end()) {
+      result.failures.push_back(at(e) + " fetched the " + what + " again (first " + at(*it->second) + ")");
+    } else {
+      seen.emplace(what, &e);
+    }
+  }
+  return result;
+}
+
+nlohmann::json Coverage::to_json() const {
+  nlohmann::json codes = nlohmann::json::object();
+  for (const auto& [status, count] : statuses) codes[std::to_string(status)] = count;
+  return {{"states", states}, {"states_missing", states_missing}, {"effects", effects}, {"faults", faults},
+          {"statuses", codes}};
+}
+
+Coverage coverage(const std::vector<JournalEntry>& entries) {
+  Coverage out;
+  for (const JournalEntry& e : entries) {
+    if (!is_provider_call(e)) continue;
+    ++out.statuses[e.status];
+    if (!e.job_state.empty() && e.fault.empty()) ++out.states[e.job_state];
+    if (!e.fault.empty()) ++out.faults[e.fault];
+    for (const std::string& note : e.notes) {
+      if (note.rfind("scenario ", 0) != 0 || note.find(" skipped") != std::string::npos) continue;
+      std::string rule = note.substr(9, note.find(": ") - 9);  // "NAME rule RULE"
+      if (const auto space = rule.find(" rule "); space != std::string::npos) rule.replace(space, 6, "/");
+      ++out.effects[rule];
+    }
+  }
+  for (const char* state : {"queued", "running", "succeeded", "failed", "cancelled"}) {
+    if (out.states.find(state) == out.states.end()) out.states_missing.emplace_back(state);
+  }
+  return out;
+}
+
+}  // namespace nanosim::verify

@@ -1,0 +1,108 @@
+#pragma once
+// Failure scenarios: named rules, each a trigger (which requests or jobs) and an effect (what goes wrong).
+// The format is JSON, described by fixtures/scenarios/scenario.schema.json; the catalog of ready-made
+// scenarios (fixtures/scenarios/*.json) is embedded at build time. Which request an effect hits depends only
+// on the seed and the order of requests, so a run replays exactly.
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "nanosim/clock.hpp"
+
+namespace nanosim {
+
+/// Which requests (or jobs, for fate effects) a rule hits. Every field set must match; none set = always.
+struct Trigger {
+  std::vector<std::string> providers;   // contract ids
+  std::vector<std::string> operations;  // contract operation names, or "file" (result downloads)
+  std::vector<std::string> models;
+  std::string prompt_pattern;  // ECMAScript regex searched in the prompt (absent prompt: no match)
+  std::vector<std::string> api_keys;
+  std::optional<Millis> from;   // simulated-time window [from, until)
+  std::optional<Millis> until;
+  // Counting over the requests the filters above let through (1-based):
+  std::uint64_t nth = 0;     // only the n-th
+  std::uint64_t every = 0;   // every n-th (n, 2n, ...)
+  std::uint64_t after = 0;   // every one after the first n
+  std::uint64_t times = 0;   // fires at most this many times (0 = unbounded)
+  std::optional<double> probability;  // drawn from (seed, scenario, rule, count)
+};
+
+enum class EffectType { error, rate_limit, latency, fault, fate, background_jobs, credits };
+
+/// What happens when the trigger fires. Only the fields of `type` are meaningful.
+struct Effect {
+  EffectType type = EffectType::error;
+  // error: the first catalog kind the provider has ("@auth.invalid"/"@auth.missing" = the contract's auth kinds).
+  std::vector<std::string> error_kinds;
+  std::string message;                     // fills a "{message}" placeholder of the kind's body
+  std::optional<std::int64_t> retry_after_s;
+  // rate_limit: a fixed window of simulated time, counted per API key (or for everyone).
+  std::int64_t limit = 0;
+  Millis window{0};
+  bool per_key = true;
+  // latency: fixed, uniform [min, max] or log-normal (median, sigma); simulated milliseconds.
+  Millis latency_fixed{-1};
+  Millis latency_min{0}, latency_max{0};
+  double latency_median_ms = 0, latency_sigma = 0;
+  // fault: "reset_before_response", "close_mid_body", "truncated_json", "malformed_json", "slow_body".
+  std::string fault;
+  Millis trickle_interval{200};
+  // fate (of the job a matching request creates)
+  std::string fail_kind;  // failure::* ; empty = the job does not fail
+  std::string fail_message;
+  double fail_at_fraction = 0.5;
+  Millis stall{0};
+  int missing_results = 0;
+  Millis lose_after{-1};           // the job is forgotten this long after submission
+  Millis files_expire_after{-1};   // result files expire this long after the job ends
+  Millis run_time{-1};
+  // background_jobs: jobs of other tenants queued ahead
+  int background_count = 0;
+  Millis background_run_time{10'000};
+  // credits: the balance left (hook for providers with a credits ledger)
+  std::int64_t credits_balance = 0;
+};
+
+struct ScenarioRule {
+  std::string name;
+  Trigger trigger;
+  Effect effect;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::vector<ScenarioRule> rules;
+  nlohmann::json document;  // as written (for listing and export)
+};
+
+/// A scenario that breaks the format; the message names the field and the rule ("rules[1] (window).effect...").
+struct ScenarioError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Parses and checks a scenario document (JSON Schema, then what the schema cannot say: regexes, windows).
+/// Throws ScenarioError.
+Scenario parse_scenario(const nlohmann::json& document);
+/// Parses JSON text; throws ScenarioError (bad JSON included).
+Scenario parse_scenario_text(const std::string& text);
+/// A catalog entry by name, or a file path (anything with a '/' or ending in ".json"). Throws ScenarioError.
+Scenario load_scenario(const std::string& file_or_name);
+
+/// Names of the embedded catalog, sorted.
+std::vector<std::string> scenario_catalog();
+/// A catalog entry; nullopt when unknown.
+std::optional<Scenario> catalog_scenario(const std::string& name);
+/// The scenario format's JSON Schema, as embedded.
+const nlohmann::json& scenario_format_schema();
+
+/// Header naming scenarios (comma-separated) applied to one request only.
+inline constexpr const char* scenario_header = "X-Nanosim-Scenario";
+
+}  // namespace nanosim
