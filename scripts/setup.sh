@@ -30,12 +30,16 @@ else
   echo "setup: system packages present"
 fi
 
-# The SDK checks' packages (tests/sdk), exactly as package-lock.json pins them; again only when missing or stale.
+# The official SDKs the SDK checks run (tests/sdk): installed from the lock file, again only when it changed.
 sdk_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/sdk"
-installed_lock="$sdk_dir/node_modules/.package-lock.json"
-if [[ ! -f "$installed_lock" || "$sdk_dir/package-lock.json" -nt "$installed_lock" || "$sdk_dir/package.json" -nt "$installed_lock" ]]; then
-  echo "setup: npm ci in tests/sdk"
-  (cd "$sdk_dir" && npm ci --no-audit --no-fund --loglevel=error)
-else
-  echo "setup: SDK check packages present"
+if [[ -f "$sdk_dir/package-lock.json" ]] && command -v npm >/dev/null 2>&1; then
+  stamp="$sdk_dir/node_modules/.nanosim-lock.sha256"
+  wanted="$(sha256sum "$sdk_dir/package-lock.json" | cut -d' ' -f1)"
+  if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
+    echo "setup: installing the SDKs of tests/sdk (npm ci)"
+    (cd "$sdk_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$wanted" > "$stamp"
+  else
+    echo "setup: SDKs of tests/sdk present"
+  fi
 fi

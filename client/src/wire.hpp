@@ -49,6 +49,10 @@ std::string string_member(const json& object, std::string_view key);
 /// Reads an integer member; nullopt when absent or not an integer.
 std::optional<int> int_member(const json& object, std::string_view key);
 
+/// Decodes base64 (RFC 4648, padding optional, whitespace ignored); nullopt when the text is not base64.
+/// For providers that inline images (Gemini's inlineData, OpenAI's b64_json).
+std::optional<std::string> base64_decode(std::string_view text);
+
 /// A JSON request with Content-Type and Accept set.
 HttpRequest json_request(std::string method, std::string path, const json* body);
 

@@ -77,7 +77,9 @@ void check_error_kinds(const json& document, std::vector<Violation>& out) {
       }
     }
     if (op.contains("synchronous")) {
-      check_error_kind(document, op.at("synchronous").at("timeout_error"), base + ".synchronous.timeout_error", out);
+      if (op.at("synchronous").contains("timeout_error")) {
+        check_error_kind(document, op.at("synchronous").at("timeout_error"), base + ".synchronous.timeout_error", out);
+      }
     }
   }
 }

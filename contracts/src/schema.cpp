@@ -1,6 +1,7 @@
 // Schema: a JSON Schema compiled once with valijson (draft 7). Validation itself is valijson's; the
 // explanation of its errors is schema_explain.cpp's. A compiled Schema is immutable, so validate() may run
 // on many threads at once (each call has its own valijson Validator and regex cache).
+#include <algorithm>
 #include <stdexcept>
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -51,10 +52,35 @@ Schema::~Schema() = default;
 Schema::Schema(Schema&&) noexcept = default;
 Schema& Schema::operator=(Schema&&) noexcept = default;
 
+namespace {
+/// valijson measures minLength/maxLength with strlen (utils::u8_strlen(s.c_str())), so a NUL ends a string early:
+/// "\u0000" would be too short and "a\u0000" + 3000 characters would pass maxLength 2500. Strings are validated
+/// with each NUL as U+0001: one character too, and like NUL neither whitespace nor printable.
+bool has_nul(const json& value) {
+  if (value.is_string()) return value.get_ref<const std::string&>().find('\0') != std::string::npos;
+  if (!value.is_structured()) return false;
+  for (const auto& item : value) {
+    if (has_nul(item)) return true;
+  }
+  return false;
+}
+
+json without_nul(json value) {
+  if (value.is_string()) {
+    auto& text = value.get_ref<std::string&>();
+    std::replace(text.begin(), text.end(), '\0', '\x01');
+  } else if (value.is_structured()) {
+    for (auto& item : value) item = without_nul(std::move(item));
+  }
+  return value;
+}
+}  // namespace
+
 std::vector<Violation> Schema::validate(const json& instance) const {
   valijson::Validator validator;  // strict types: "1" is not a number
   valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter adapter(instance);
+  const json nul_free = has_nul(instance) ? without_nul(instance) : json();
+  valijson::adapters::NlohmannJsonAdapter adapter(nul_free.is_null() ? instance : nul_free);
   try {
     if (validator.validate(impl_->compiled, adapter, &results)) return {};
   } catch (const std::exception& e) {

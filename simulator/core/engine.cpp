@@ -176,31 +176,7 @@ void Engine::catch_up() {
   for (auto& [name, pool] : pools_) catch_up(pool, at);
 }
 
-void Engine::lose_jobs(Millis until) {
-  while (!lost_at_.empty() && lost_at_.begin()->first <= until) {
-    const auto [when, id] = *lost_at_.begin();
-    lost_at_.erase(lost_at_.begin());
-    const auto it = jobs_.find(id);
-    if (it == jobs_.end()) continue;
-    Pool& pool = pool_for(it->second.pool);
-    catch_up(pool, when);
-    forget(id);
-    fill_idle_workers(pool);
-  }
-}
-
-void Engine::forget(const std::string& id) {
-  const auto it = jobs_.find(id);
-  if (it == jobs_.end()) return;
-  JobRecord& job = it->second;
-  Pool& pool = pool_for(job.pool);
-  if (job.view.state == JobState::queued) pool.queued.erase(queue_key(job));
-  if (job.view.state == JobState::running) --pool.busy;  // its entry in `running` becomes stale and is skipped
-  id_by_sequence_.erase(job.view.sequence);
-  jobs_.erase(it);
-}
-
-std::optional<Millis> Engine::next_event_for(const std::string& id) {
+std::optional<Millis> Engine::next_change(const std::string& id) {
   catch_up();
   const auto it = jobs_.find(id);
   if (it == jobs_.end() || is_terminal(it->second.view.state)) return std::nullopt;
@@ -225,6 +201,30 @@ std::optional<Millis> Engine::next_event(Pool& pool) {
     if (!next || ready < *next) next = ready;
   }
   return next;
+}
+
+void Engine::lose_jobs(Millis until) {
+  while (!lost_at_.empty() && lost_at_.begin()->first <= until) {
+    const auto [when, id] = *lost_at_.begin();
+    lost_at_.erase(lost_at_.begin());
+    const auto it = jobs_.find(id);
+    if (it == jobs_.end()) continue;
+    Pool& pool = pool_for(it->second.pool);
+    catch_up(pool, when);
+    forget(id);
+    fill_idle_workers(pool);
+  }
+}
+
+void Engine::forget(const std::string& id) {
+  const auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  JobRecord& job = it->second;
+  Pool& pool = pool_for(job.pool);
+  if (job.view.state == JobState::queued) pool.queued.erase(queue_key(job));
+  if (job.view.state == JobState::running) --pool.busy;  // its entry in `running` becomes stale and is skipped
+  id_by_sequence_.erase(job.view.sequence);
+  jobs_.erase(it);
 }
 
 // Replays the pool's events (worker hand-overs, stalled jobs becoming ready) in time order up to `until`.

@@ -48,10 +48,10 @@ class Engine {
   /// Current view of a job, or null when unknown (never submitted or forgotten).
   [[nodiscard]] const JobView* find(const std::string& id);
   CancelOutcome cancel(const std::string& id);
-  /// When the next scheduler event that can move this job happens: its own end when running, the pool's next
-  /// hand-over or end when queued. nullopt when the job is unknown or already terminal. Lets a synchronous face
-  /// step time from event to event instead of polling.
-  [[nodiscard]] std::optional<Millis> next_event_for(const std::string& id);
+  /// The next simulated time after now at which the job may move on: its end when running, the next event of its
+  /// pool (a worker freed, a stalled job ready) when queued; nullopt when the job is unknown or terminal.
+  /// A synchronous operation steps the clock through these times until its job ends.
+  [[nodiscard]] std::optional<Millis> next_change(const std::string& id);
   /// Ends a live job at now, as its fate says, without waiting for a worker or its run time: what a
   /// synchronous face needs to answer at once (a queued job leaves the queue; a running one frees its worker).
   /// Null when the job is unknown; a terminal job is returned as it is.
@@ -100,12 +100,13 @@ class Engine {
 
   void catch_up();
   void catch_up(Pool& pool, Millis now);
+  /// The pool's next event time (a running job ends, or an idle worker may take the queue's head); drops
+  /// entries of jobs cancelled while running.
+  std::optional<Millis> next_event(Pool& pool);
   /// Forgets jobs whose fate says they are lost by `until`, each at its own time (after catching its pool up).
   void lose_jobs(Millis until);
   /// Drops a job as if it never existed: out of its queue or off its worker.
   void forget(const std::string& id);
-  /// The pool's next event (a worker finishing, or an idle worker taking the next ready job); drops stale entries.
-  [[nodiscard]] std::optional<Millis> next_event(Pool& pool);
   void fill_idle_workers(Pool& pool);
   [[nodiscard]] static QueueKey queue_key(const JobRecord& job);
   void start(Pool& pool, JobRecord& job, Millis at);

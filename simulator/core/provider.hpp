@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,14 +38,8 @@ struct ProviderCall {
   ExchangeInfo& info;
   std::vector<std::string>& notes;
   std::string api_key;  // set once authenticated
-  UnlockedWait unlocked;  // set by the simulator; empty where no lock is held
-};
-
-/// Where a synchronous wait ended: the job (null when it was forgotten meanwhile, e.g. by a reset) and whether
-/// the deadline passed first.
-struct Settled {
-  const JobView* job = nullptr;
-  bool timed_out = false;
+  /// The simulator's lock, held while the adapter runs; run_to_completion releases it while it waits on a real clock.
+  std::unique_lock<std::mutex>* lock = nullptr;
 };
 
 /// A parsed JSON body, or the violation that stopped it (bad JSON, too deep, too large, not an object).
@@ -57,8 +52,9 @@ struct JsonBody {
 /// Services the core offers every adapter. Not thread-safe: used under the simulator's lock.
 class ProviderContext {
  public:
-  ProviderContext(Engine& engine, const contracts::Contract& contract, const Options& options)
-      : engine_(engine), contract_(contract), options_(options) {}
+  ProviderContext(Engine& engine, const contracts::Contract& contract, const Options& options,
+                  images::Cache* image_cache = nullptr)
+      : engine_(engine), contract_(contract), options_(options), image_cache_(image_cache) {}
 
   [[nodiscard]] Engine& engine() const { return engine_; }
   [[nodiscard]] const contracts::Contract& contract() const { return contract_; }
@@ -86,12 +82,16 @@ class ProviderContext {
   [[nodiscard]] Millis draw_run_time(const json& model, std::string_view size_tier) const;
   /// How long the provider's queue takes to hand a job to a free worker (contract "timing.dispatch_ms").
   [[nodiscard]] Millis dispatch_delay(const json& model) const;
-  /// Blocks until the job is terminal or the simulated `deadline` passes, for faces that answer only when the job
-  /// is done. Manual clock: advances the clock from one scheduler event to the next, never sleeping; every other
-  /// job moves too (the request took that long for everyone, as it would have in real time). Real clock: sleeps
-  /// through `unlocked` (outside the simulator's lock) until the next event. The returned view is valid until the
-  /// engine is next used.
-  Settled run_to_completion(const std::string& job_id, Millis deadline, const UnlockedWait& unlocked);
+  /// For synchronous operations: waits until the job ends or `deadline` of simulated time passes, and returns its
+  /// view then (not terminal = the deadline passed; whether the job goes on or is cancelled is the caller's);
+  /// nullopt at the deadline when the job vanished (lost by a fault scenario, or forgotten by a reset).
+  /// A manual clock is advanced through the job's pool events to its end, at once and for every job alike: the
+  /// call takes simulated time, as the real call takes real time. A real clock is waited on with call.lock
+  /// released, in naps of at most 100 ms of wall time, so other requests go on meanwhile.
+  std::optional<JobView> run_to_completion(ProviderCall& call, const std::string& job_id, Millis deadline);
+  /// The encoded bytes of a produced image (for providers that inline images), through the simulator's image
+  /// cache, rendered with call.lock released.
+  std::shared_ptr<const std::string> image_bytes(ProviderCall& call, const images::ImageSpec& spec);
   /// The fate of the next job (Options::fate_policy, or success).
   [[nodiscard]] JobFate fate_for(const JobSpec& spec) const;
   /// Output dimensions from the contracts' one table; nullopt when undocumented.
@@ -110,6 +110,7 @@ class ProviderContext {
   Engine& engine_;
   const contracts::Contract& contract_;
   const Options& options_;
+  images::Cache* image_cache_;  // the simulator's; null: render each time
 };
 
 /// A JSON response with the given status.

@@ -138,26 +138,44 @@ Millis ProviderContext::dispatch_delay(const json& model) const {
   return Millis{static_cast<std::int64_t>(model.at("timing").value("dispatch_ms", 0.0))};
 }
 
-Settled ProviderContext::run_to_completion(const std::string& job_id, Millis deadline, const UnlockedWait& unlocked) {
+std::optional<JobView> ProviderContext::run_to_completion(ProviderCall& call, const std::string& job_id,
+                                                          Millis deadline) {
   Clock& clock = engine_.clock();
+  const Millis deadline_at = clock.now() + deadline;
   while (true) {
     const JobView* job = engine_.find(job_id);
-    if (job == nullptr || is_terminal(job->state)) return Settled{job, false};
+    if (job != nullptr && is_terminal(job->state)) return *job;
     const Millis now = clock.now();
-    if (now >= deadline) return Settled{job, true};
-    const Millis target = std::max(now + Millis{1}, std::min(engine_.next_event_for(job_id).value_or(deadline), deadline));
+    if (now >= deadline_at) return job != nullptr ? std::optional<JobView>(*job) : std::nullopt;
+    // A job the provider lost (or a reset forgot) never ends: the caller waits out the deadline, as a real one would.
+    const auto next = job != nullptr ? engine_.next_change(job_id) : std::nullopt;
+    const Millis target = std::min(next.value_or(deadline_at), deadline_at);
+    const Millis step = std::max(target - now, Millis{1});
     if (clock.manual()) {
-      clock.advance(target - now);
+      clock.advance(step);
       continue;
     }
-    // Wall time until the event: simulated time runs time_scale times faster; round up so the event has passed.
     const double scale = clock.time_scale() > 0 ? clock.time_scale() : 1.0;
-    const auto wall = std::chrono::microseconds(
-        static_cast<std::int64_t>(std::ceil(static_cast<double>((target - now).count()) * 1000.0 / scale)) + 1);
-    const auto sleep = [wall] { std::this_thread::sleep_for(wall); };
-    if (unlocked) unlocked(sleep);
-    else sleep();
+    const auto wall = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::duration<double, std::milli>(static_cast<double>(step.count()) / scale));
+    const auto nap = std::min<std::chrono::microseconds>(wall, std::chrono::milliseconds{100});
+    if (call.lock != nullptr) call.lock->unlock();
+    std::this_thread::sleep_for(nap);
+    if (call.lock != nullptr) call.lock->lock();
   }
+}
+
+std::shared_ptr<const std::string> ProviderContext::image_bytes(ProviderCall& call, const images::ImageSpec& spec) {
+  if (call.lock != nullptr) call.lock->unlock();
+  std::shared_ptr<const std::string> bytes;
+  try {
+    bytes = image_cache_ != nullptr ? image_cache_->get(spec) : std::make_shared<const std::string>(images::render(spec));
+  } catch (...) {
+    if (call.lock != nullptr) call.lock->lock();
+    throw;
+  }
+  if (call.lock != nullptr) call.lock->lock();
+  return bytes;
 }
 
 JobFate ProviderContext::fate_for(const JobSpec& spec) const {

@@ -106,15 +106,7 @@ std::optional<Millis> retry_after_of(const HttpResponse& response) {
 
 HttpResponse Simulator::Impl::handle_provider(const std::string& provider_id, core::ProviderCall& call) {
   std::unique_lock lock(mutex);
-  // A synchronous face may wait for its job in real time: it does so without the lock.
-  call.unlocked = [&lock](const std::function<void()>& wait) {
-    lock.unlock();
-    struct Relock {
-      std::unique_lock<std::mutex>& lock;
-      ~Relock() { lock.lock(); }
-    } relock{lock};
-    wait();
-  };
+  call.lock = &lock;  // a synchronous adapter releases it while it waits on a real clock
   core::ProviderContext& context = *contexts.at(provider_id);
   const core::RequestFacts facts = provider_facts(context, call.http, call.path, clock->now());
   core::FaultDecision decision = faults.before(facts, &context, call.notes);

@@ -37,7 +37,7 @@ Simulator::Impl::Impl(Options opts)
   for (const auto& [id, factory] : core::adapter_factories()) {
     if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), id) == wanted.end()) continue;
     const contracts::Contract& contract = contracts::get(id);
-    auto context = std::make_unique<core::ProviderContext>(engine, contract, options);
+    auto context = std::make_unique<core::ProviderContext>(engine, contract, options, &image_cache);
     // Result URLs stop serving after the contract's "files.retention_ms" (none: they never expire).
     if (const auto files = contract.document().find("files"); files != contract.document().end()) {
       engine.set_file_retention(std::string(id), Millis{files->at("retention_ms").get<std::int64_t>()});
@@ -92,7 +92,7 @@ HttpResponse Simulator::Impl::dispatch(const HttpRequest& request, ExchangeInfo&
 
   const std::string origin = request_origin(request, options);
   info.provider = provider_id;
-  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}, {}};
+  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}, nullptr};
   return handle_provider(provider_id, call);
 }
 

@@ -42,7 +42,11 @@ std::string size_tier(const nlohmann::json& value) {
 }
 
 std::string describe(const JobSpec& spec) {
-  std::string subject = spec.prompt.substr(0, 120);
+  std::size_t cut = std::min<std::size_t>(spec.prompt.size(), 120);
+  while (cut > 0 && cut < spec.prompt.size() && (static_cast<unsigned char>(spec.prompt[cut]) & 0xC0) == 0x80) {
+    --cut;  // never split a UTF-8 character: the text goes into a JSON body, which must stay valid UTF-8
+  }
+  std::string subject = spec.prompt.substr(0, cut);
   return "Here is your " + spec.aspect_ratio + " image (" + std::to_string(spec.width) + "x" +
          std::to_string(spec.height) + "): " + subject;
 }

@@ -205,14 +205,15 @@ class Crazyrouter final : public core::ProviderAdapter {
     call.info.job_id = job_id;
 
     const json& synchronous = op.raw.at("synchronous");
-    const Millis deadline = submitted.submitted_at + Millis{synchronous.at("timeout_ms").get<std::int64_t>()};
-    const core::Settled settled = context_.run_to_completion(job_id, deadline, call.unlocked);
-    if (settled.job == nullptr) return {nullptr, context_.error("internal_error")};
-    if (settled.timed_out) {
+    const std::optional<JobView> settled =
+        context_.run_to_completion(call, job_id, Millis{synchronous.at("timeout_ms").get<std::int64_t>()});
+    if (!settled || !is_terminal(settled->state)) {
       call.notes.push_back("synchronous wait passed its timeout; the job goes on");
       return {nullptr, context_.error(synchronous.at("timeout_error").get<std::string>())};
     }
-    const JobView& job = *settled.job;
+    const JobView* finished = context_.engine().find(job_id);
+    if (finished == nullptr) return {nullptr, context_.error("internal_error")};
+    const JobView& job = *finished;
     if (job.state == JobState::succeeded && !job.outputs.empty()) return {&job, {}};
     const std::string kind = job.state == JobState::succeeded ? std::string(failure::generation_failed) : job.failure_kind;
     return {nullptr, context_.error(contract_.failure_kind(kind).at("error").get<std::string>())};

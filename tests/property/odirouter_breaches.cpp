@@ -212,7 +212,13 @@ rc::Gen<BrokenValue> broken_value(const json& schema, const std::string& keyword
   const auto at_field = [field](rc::Gen<json> values) {
     return rc::gen::map(std::move(values), [field](json v) { return BrokenValue{field, std::move(v)}; });
   };
-  if (keyword == "type") return at_field(rc::gen::elementOf(wrong_types(schema)));
+  if (keyword == "type") {
+    return at_field(rc::gen::weightedOneOf<json>(
+        {{1, rc::gen::elementOf(wrong_types(schema))},
+         {1, rc::gen::suchThat(any_json(2), [types = types_of(schema)](const json& v) {
+            return std::none_of(types.begin(), types.end(), [&](const std::string& t) { return has_type(v, t); });
+          })}}));
+  }
   if (keyword == "items") return array_with_broken_item(schema, field);
   if (keyword == "enum" || keyword == "const") {
     const json allowed = keyword == "enum" ? schema.at("enum") : json::array({schema.at("const")});

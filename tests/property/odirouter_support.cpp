@@ -3,6 +3,7 @@
 #include "odirouter_support.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -148,6 +149,33 @@ rc::Gen<std::string> text_of_length(std::size_t characters) {
 
 rc::Gen<std::string> text(std::size_t min_characters, std::size_t max_characters) {
   return rc::gen::mapcat(rc::gen::inRange(min_characters, max_characters + 1), text_of_length);
+}
+
+rc::Gen<json> any_json(int depth) {
+  auto leaf = rc::gen::oneOf(
+      rc::gen::just(json(nullptr)), rc::gen::cast<json>(rc::gen::arbitrary<bool>()),
+      rc::gen::cast<json>(rc::gen::arbitrary<std::int64_t>()), rc::gen::cast<json>(rc::gen::arbitrary<std::uint64_t>()),
+      rc::gen::map(rc::gen::arbitrary<double>(), [](double d) { return std::isfinite(d) ? json(d) : json(0.5); }),
+      rc::gen::cast<json>(text(0, 80)));
+  if (depth <= 0) return leaf;
+  std::vector<std::string> names;
+  for (const auto& [name, schema] : request_schema().at("properties").items()) names.push_back(name);
+  const auto key = rc::gen::weightedOneOf<std::string>({{1, rc::gen::elementOf(names)}, {1, text(0, 10)}});
+  const auto inner = any_json(depth - 1);
+  const auto array = rc::gen::mapcat(rc::gen::inRange(0, 5), [inner](int n) {
+    return rc::gen::map(rc::gen::container<std::vector<json>>(static_cast<std::size_t>(n), inner),
+                        [](std::vector<json> items) { return json(std::move(items)); });
+  });
+  const auto object = rc::gen::mapcat(rc::gen::inRange(0, 5), [inner, key](int n) {
+    return rc::gen::map(rc::gen::container<std::vector<std::pair<std::string, json>>>(
+                            static_cast<std::size_t>(n), rc::gen::pair(key, inner)),
+                        [](const std::vector<std::pair<std::string, json>>& members) {
+                          json out = json::object();
+                          for (const auto& [name, value] : members) out[name] = value;
+                          return out;
+                        });
+  });
+  return rc::gen::weightedOneOf<json>({{3, leaf}, {1, array}, {1, object}});
 }
 
 // ---- valid values -------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -71,6 +72,9 @@ void contract_checked(Body&& body) {
 rc::Gen<std::string> text(std::size_t min_characters, std::size_t max_characters);
 /// Exactly `characters` characters.
 rc::Gen<std::string> text_of_length(std::size_t characters);
+/// Any JSON value nested at most `depth` levels: every type, Unicode strings, object keys that are often documented
+/// field names.
+rc::Gen<json> any_json(int depth);
 /// A value valid for a resolved schema node. `field` names it for generation failures ("image_urls[]").
 rc::Gen<json> valid_value(const json& schema, const std::string& field);
 /// A valid array for an array schema with a count in [min_count, max_count] (fewer when uniqueItems and a
@@ -87,6 +91,10 @@ struct Breach {
   std::string rule;   // the JSON Schema keyword broken ("maxLength", "enum", "required", ...)
   json body;
 };
+/// How RapidCheck prints a Breach in a counterexample.
+inline void showValue(const Breach& breach, std::ostream& os) {
+  os << breach.rule << " of " << breach.field << " in " << breach.body.dump();
+}
 /// A breach of a rule the request schema states, on top of a valid random body.
 rc::Gen<Breach> breach();
 /// The schema keywords breach() knows how to break; a schema using another validation keyword is a test gap.
@@ -100,3 +108,9 @@ rc::Gen<Breach> breach();
 
 }  // namespace nanosim::property
 
+
+namespace nlohmann {
+/// How RapidCheck prints JSON in a counterexample. Without it RapidCheck picks its std::string overload through
+/// json's implicit conversion, which throws for anything but a string.
+inline void showValue(const json& value, std::ostream& os) { os << value.dump(); }
+}  // namespace nlohmann

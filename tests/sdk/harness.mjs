@@ -1,40 +1,55 @@
-// Starts `nanosim serve --port 0 --clock manual ...` (the binary from NANOSIM_BINARY) for SDK checks and stops it.
-// Every wait has a limit and says what it waited for.
+// Starts `nanosim serve` for SDK checks: any free port, the manual clock, and the extra arguments given.
+// Generic on purpose: every SDK test file (one per SDK) uses it the same way.
+//
+//   const sim = await startNanosim(['--provider', 'gemini']);
+//   ... point the SDK at sim.baseUrl + '/<provider id>' ...
+//   await sim.advance(5000);   // moves the manual clock (POST /__nanosim/clock/advance)
+//   await sim.stop();
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 
-const startLimitMs = 30_000;
+const startTimeoutMs = 30_000;
 
-/// Spawns the server and resolves once it prints "listening on http://HOST:PORT".
-/// Returns {baseUrl, advance(ms), stop()}: advance moves the manual clock, stop sends SIGTERM and waits for exit.
+/** The nanosim binary: NANOSIM_BINARY (set by ctest), else fail loudly. */
+function binary() {
+  const path = process.env.NANOSIM_BINARY;
+  if (!path) throw new Error('NANOSIM_BINARY is not set: run through ctest, or export the path of the built nanosim');
+  return path;
+}
+
+/**
+ * Spawns `nanosim serve --port 0 --clock manual ...args` and resolves once it prints its
+ * "nanosim listening on http://HOST:PORT" line.
+ * @param {string[]} args extra `nanosim serve` arguments (e.g. ['--provider', 'gemini', '--seed', '7'])
+ * @returns {Promise<{baseUrl: string, advance: (ms: number) => Promise<object>, stop: () => Promise<number|null>}>}
+ */
 export async function startNanosim(args = []) {
-  const binary = process.env.NANOSIM_BINARY;
-  if (!binary) throw new Error('NANOSIM_BINARY is not set (the path of the nanosim program)');
-  const child = spawn(binary, ['serve', '--port', '0', '--clock', 'manual', ...args], {
+  const child = spawn(binary(), ['serve', '--port', '0', '--clock', 'manual', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
   const baseUrl = await new Promise((resolve, reject) => {
+    let stdout = '';
     const timer = setTimeout(() => {
-      child.kill('SIGTERM');
-      reject(new Error(`nanosim did not print "listening on" within ${startLimitMs} ms; output:\n${output}`));
-    }, startLimitMs);
-    const onData = (chunk) => {
-      output += chunk.toString();
-      const match = output.match(/listening on (http:\/\/\S+)/);
+      child.kill('SIGKILL');
+      reject(new Error(`nanosim did not print "listening on" within ${startTimeoutMs} ms\n${stdout}${stderr}`));
+    }, startTimeoutMs);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(stdout);
       if (match) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve(match[1].replace(/\/$/, ''));
       }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => {
+    });
+    child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`nanosim exited (code ${code}) before listening; output:\n${output}`));
+      reject(new Error(`nanosim exited (${code}) before listening\n${stdout}${stderr}`));
     });
   });
+  child.stdout.resume();  // keep draining so the child never blocks on a full pipe
 
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     baseUrl,
     async advance(ms) {
@@ -43,14 +58,13 @@ export async function startNanosim(args = []) {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ ms }),
       });
-      if (!response.ok) throw new Error(`advancing the clock by ${ms} ms failed: HTTP ${response.status}`);
+      if (!response.ok) throw new Error(`advance(${ms}) answered ${response.status}: ${await response.text()}`);
       return response.json();
     },
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
+      if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');
-      await exited;
+      return exited;
     },
   };
 }

@@ -1,0 +1,258 @@
+// gemini: Google's own generateContent with image output (research/providers.md §3). Synchronous: the POST
+// answers once the job is done in simulated time (ProviderContext::run_to_completion), the image inline as
+// base64. Every rule, body shape and error comes from contracts/providers/gemini.json.
+#include <algorithm>
+
+#include "../core/provider.hpp"
+#include "../core/wire.hpp"
+
+namespace nanosim::providers {
+namespace {
+
+using core::json;
+using core::ProviderCall;
+using core::ProviderContext;
+
+/// What the request's contents carry, read once the body passed the schema.
+struct ContentsSummary {
+  std::string prompt;                       // the text parts, joined by new lines
+  std::vector<std::string> image_notes;     // one short note per input image ("image/png 640x480")
+  std::size_t text_characters = 0;
+};
+
+/// A request that the schema accepts but the provider still refuses: the catalog kind and its variables.
+struct Refusal {
+  std::string kind;
+  std::map<std::string, std::string> vars;
+};
+
+// Google's token rule of thumb: about four characters per text token; 258 tokens per input image ([INF],
+// contract notes). Estimates only: no contract rule checks them.
+int text_tokens(std::size_t characters) { return static_cast<int>((characters + 3) / 4); }
+constexpr int input_image_tokens = 258;
+
+std::string part_path(std::size_t content, std::size_t part) {
+  return "contents[" + std::to_string(content) + "].parts[" + std::to_string(part) + "]";
+}
+
+class Gemini final : public core::ProviderAdapter {
+ public:
+  explicit Gemini(ProviderContext& context) : context_(context), contract_(context.contract()) {}
+
+  HttpResponse handle(ProviderCall& call) override {
+    const auto route = core::route(contract_, call);
+    if (!route.match) return context_.error(route.error_kind);
+    const auto& op = *route.match->operation;
+    call.info.operation = op.name;
+    const auto key = context_.authenticate(call.http);
+    if (!key) return context_.error(context_.auth_error(call.http));
+    call.api_key = *key;
+    call.info.api_key = *key;
+    return generate(call, op, route.match->params.at("model"));
+  }
+
+ private:
+  HttpResponse generate(ProviderCall& call, const contracts::Operation& op, const std::string& model_id) {
+    const json* model = contract_.model(model_id);
+    if (model == nullptr) return context_.error("model_not_found", {{"model", model_id}});
+    core::JsonBody body = context_.parse_json(call.http);
+    if (body.violation) return context_.invalid(*body.violation, body.error_kind);
+    if (auto violations = contract_.validate_request(op, body.value, model_id); !violations.empty()) {
+      return context_.invalid(violations.front());
+    }
+    ContentsSummary contents;
+    if (auto refusal = read_contents(body.value, *model, model_id, contents)) {
+      return context_.error(refusal->kind, refusal->vars);
+    }
+    JobSpec spec;
+    if (auto violation = job_spec(call, op, body.value, *model, model_id, contents, spec)) {
+      return context_.invalid(*violation);
+    }
+
+    const JobFate fate = context_.fate_for(spec);
+    const Millis run_time = context_.draw_run_time(*model, spec.size_tier);
+    const auto& id_format = contract_.document().at("ids").at("job");
+    const std::string id = context_.engine()
+                               .submit(std::move(spec), fate, run_time, context_.dispatch_delay(*model),
+                                       id_format.at("prefix").get<std::string>(),
+                                       id_format.at("length").get<std::size_t>())
+                               .id;
+    call.info.job_id = id;
+    const Millis deadline{op.raw.at("synchronous").at("timeout_ms").get<std::int64_t>()};
+    const std::optional<JobView> job = context_.run_to_completion(call, id, deadline);
+    if (!job || !is_terminal(job->state)) {
+      context_.engine().cancel(id);  // nobody will collect it
+      return failure_error("generation_timeout");
+    }
+    if (job->state != JobState::succeeded) return failed(*job, contents);
+    return succeeded(call, *job, contents);
+  }
+
+  /// Text, input images (each must be base64 of a real image) and their count against the model's limit.
+  std::optional<Refusal> read_contents(const json& body, const json& model, const std::string& model_id,
+                                       ContentsSummary& out) const {
+    const json& items = body.at("contents");
+    for (std::size_t c = 0; c < items.size(); ++c) {
+      const json& parts = items[c].at("parts");
+      for (std::size_t p = 0; p < parts.size(); ++p) {
+        const json& part = parts[p];
+        if (const auto text = part.find("text"); text != part.end()) {
+          if (!out.prompt.empty()) out.prompt += '\n';
+          out.prompt += text->get<std::string>();
+          out.text_characters += text->get_ref<const std::string&>().size();
+        }
+        if (part.contains("fileData")) out.image_notes.push_back("file " + part.at("fileData").at("fileUri").get<std::string>());
+        const auto inline_data = part.find("inlineData");
+        if (inline_data == part.end()) continue;
+        std::string note;
+        if (auto refusal = inline_image(*inline_data, part_path(c, p) + ".inlineData.data", note)) return refusal;
+        out.image_notes.push_back(std::move(note));
+      }
+    }
+    const json& capabilities = model.at("capabilities");
+    const auto limit = capabilities.value("max_reference_images", out.image_notes.size());
+    if (out.image_notes.size() > limit) {
+      return Refusal{"too_many_images",
+                     {{"field", "contents"},
+                      {"message", "contents: must carry at most " + std::to_string(limit) + " images for " + model_id +
+                                      " (got " + std::to_string(out.image_notes.size()) + ")"}}};
+    }
+    return std::nullopt;
+  }
+
+  /// Reads one inline image into a short note; refuses data that is not base64, or base64 of no image.
+  static std::optional<Refusal> inline_image(const json& inline_data, const std::string& field, std::string& note) {
+    const std::string mime = inline_data.at("mimeType").get<std::string>();
+    const auto bytes = images::base64_decode(inline_data.at("data").get_ref<const std::string&>());
+    if (!bytes || bytes->empty()) return Refusal{"invalid_base64", {{"field", field}}};
+    if (!images::parse_format(mime)) {  // HEIC / HEIF: taken as sent, the simulator cannot decode them
+      note = mime + " " + std::to_string(bytes->size()) + " bytes";
+      return std::nullopt;
+    }
+    const auto decoded = images::decode(*bytes);
+    if (!decoded) return Refusal{"invalid_image", {{"field", field}}};
+    note = mime + " " + std::to_string(decoded->width) + "x" + std::to_string(decoded->height);
+    return std::nullopt;
+  }
+
+  /// The provider-neutral job. Defaults (aspect ratio, size, modalities) are the schemas' own.
+  std::optional<contracts::Violation> job_spec(const ProviderCall& call, const contracts::Operation& op,
+                                               const json& body, const json& model, const std::string& model_id,
+                                               const ContentsSummary& contents, JobSpec& spec) const {
+    static const json::json_pointer modalities_ptr("/properties/generationConfig/properties/responseModalities");
+    static const json::json_pointer image_config_ptr("/properties/generationConfig/properties/imageConfig/properties");
+    const json& model_config = contract_.model_request_schema(model_id)->document().at(image_config_ptr);
+    const json config = body.value("generationConfig", json::object());
+    const json image_config = config.value("imageConfig", json::object());
+    const json modalities = config.value("responseModalities", op.request_schema->document().at(modalities_ptr).at("default"));
+
+    spec.provider = contract_.id();
+    spec.model = model_id;
+    spec.upstream_model = model.at("upstream").get<std::string>();
+    spec.prompt = contents.prompt;
+    spec.reference_images = contents.image_notes;
+    spec.aspect_ratio = image_config.value("aspectRatio", model_config.at("aspectRatio").at("default").get<std::string>());
+    spec.size_tier = core::size_tier(image_config.value("imageSize", model_config.at("imageSize").at("default")));
+    spec.wants_text = std::any_of(modalities.begin(), modalities.end(),
+                                  [](const json& m) { return m == "TEXT" || m == "Text"; });
+    spec.api_key = call.api_key;
+    spec.wire_request = without_image_data(body);
+    const auto size = ProviderContext::dimensions(spec.upstream_model, spec.aspect_ratio, spec.size_tier);
+    if (!size) {
+      return contracts::Violation{"generationConfig.imageConfig.imageSize", "enum",
+                                  "imageSize: " + spec.size_tier + " is not available at aspectRatio " +
+                                      spec.aspect_ratio + " for " + model_id};
+    }
+    std::tie(spec.width, spec.height) = *size;
+    return std::nullopt;
+  }
+
+  /// The request as kept with the job: inline image data replaced by its length (jobs are kept by the thousand).
+  static json without_image_data(json body) {
+    for (json& content : body.at("contents")) {
+      for (json& part : content.at("parts")) {
+        if (!part.contains("inlineData")) continue;
+        json& data = part.at("inlineData").at("data");
+        data = "<" + std::to_string(data.get_ref<const std::string&>().size()) + " base64 characters>";
+      }
+    }
+    return body;
+  }
+
+  HttpResponse failure_error(const std::string& failure_kind) {
+    return context_.error(contract_.failure_kind(failure_kind).at("error").get<std::string>());
+  }
+
+  json usage(const ContentsSummary& contents, int image_tokens, std::size_t text_out) const {
+    json prompt_details = json::array({{{"modality", "TEXT"}, {"tokenCount", text_tokens(contents.text_characters)}}});
+    const int prompt_images = static_cast<int>(contents.image_notes.size()) * input_image_tokens;
+    if (prompt_images > 0) prompt_details.push_back({{"modality", "IMAGE"}, {"tokenCount", prompt_images}});
+    const int prompt = text_tokens(contents.text_characters) + prompt_images;
+    json out = {{"promptTokenCount", prompt}, {"promptTokensDetails", prompt_details}};
+    json candidate_details = json::array();
+    if (text_out > 0) candidate_details.push_back({{"modality", "TEXT"}, {"tokenCount", text_tokens(text_out)}});
+    if (image_tokens > 0) candidate_details.push_back({{"modality", "IMAGE"}, {"tokenCount", image_tokens}});
+    const int candidates = text_tokens(text_out) + image_tokens;
+    if (candidates > 0) {
+      out["candidatesTokenCount"] = candidates;
+      out["candidatesTokensDetails"] = candidate_details;
+    }
+    out["totalTokenCount"] = prompt + candidates;
+    return out;
+  }
+
+  static json envelope(const JobView& job, json usage_metadata) {
+    return {{"usageMetadata", std::move(usage_metadata)}, {"modelVersion", job.spec.model}, {"responseId", job.id}};
+  }
+
+  HttpResponse succeeded(ProviderCall& call, const JobView& job, const ContentsSummary& contents) {
+    json parts = json::array();
+    std::size_t text_out = 0;
+    if (job.spec.wants_text) {
+      const std::string text = core::describe(job.spec);
+      text_out = text.size();
+      parts.push_back({{"text", text}});
+    }
+    const json& tokens = contracts::image_size_table().at("models").at(job.spec.upstream_model).at("tokens_per_image");
+    const int per_image = tokens.value(job.spec.size_tier, 0);
+    for (const OutputFile& file : job.outputs) {
+      const auto bytes = context_.image_bytes(call, file.image);
+      parts.push_back({{"inlineData",
+                        {{"mimeType", std::string(images::mime_type(file.image.format))},
+                         {"data", images::base64_encode(*bytes)}}}});
+    }
+    json out = envelope(job, usage(contents, per_image * static_cast<int>(job.outputs.size()), text_out));
+    out["candidates"] = json::array({{{"content", {{"role", "model"}, {"parts", parts}}}, {"finishReason", "STOP"}, {"index", 0}}});
+    return core::json_response(200, out);
+  }
+
+  /// A failed job: the failure kind's error, or a 200 without an image (a blocked prompt or a candidate that
+  /// carries the failure's finishReason).
+  HttpResponse failed(const JobView& job, const ContentsSummary& contents) {
+    const json& failure = contract_.failure_kind(job.failure_kind);
+    if (failure.contains("error")) return failure_error(job.failure_kind);
+    const json& wire = failure.at("wire");
+    json out = envelope(job, usage(contents, 0, 0));
+    const bool before_start = job.fate.fail_at_fraction <= 0.0;
+    if (before_start && wire.contains("prompt_blocked")) {
+      out.update(wire.at("prompt_blocked"));
+      return core::json_response(200, out);
+    }
+    json candidate = {{"index", 0}};
+    candidate.update(wire.value("candidate", json::object()));
+    if (!job.failure_message.empty()) candidate["finishMessage"] = job.failure_message;
+    out["candidates"] = json::array({candidate});
+    return core::json_response(200, out);
+  }
+
+  ProviderContext& context_;
+  const contracts::Contract& contract_;
+};
+
+}  // namespace
+
+std::unique_ptr<core::ProviderAdapter> make_gemini(core::ProviderContext& context) {
+  return std::make_unique<Gemini>(context);
+}
+
+}  // namespace nanosim::providers
