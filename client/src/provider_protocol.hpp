@@ -37,8 +37,10 @@ class ProviderProtocol {
 
   [[nodiscard]] virtual ProtocolTraits traits() const = 0;
 
-  /// Adds the provider's credentials to a request.
-  virtual void authorize(HttpRequest& request, std::string_view api_key) const = 0;
+  /// Adds the provider's credentials to a request: "Authorization: Bearer <key>" unless a provider says otherwise.
+  virtual void authorize(HttpRequest& request, std::string_view api_key) const {
+    if (!api_key.empty()) request.headers.emplace("Authorization", "Bearer " + std::string(api_key));
+  }
 
   /// Wire request for a submit; an Error (http_status 0) when the request cannot be expressed
   /// in this provider's terms (e.g. count > 1 where the provider has no such field).

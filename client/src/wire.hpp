@@ -2,10 +2,12 @@
 // Helpers every provider part shares: reading untrusted JSON, mapping HTTP statuses and common
 // error-body shapes to Error values, and reading Retry-After.
 
+#include <array>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -55,5 +57,15 @@ std::optional<std::string> base64_decode(std::string_view text);
 
 /// A JSON request with Content-Type and Accept set.
 HttpRequest json_request(std::string method, std::string path, const json* body);
+
+/// The error kind a provider's code maps to in one of its code tables; nullopt when the code is not listed.
+template <std::size_t N>
+std::optional<ErrorKind> lookup(const std::array<std::pair<std::string_view, ErrorKind>, N>& table,
+                                std::string_view code) {
+  for (const auto& [name, kind] : table) {
+    if (name == code) return kind;
+  }
+  return std::nullopt;
+}
 
 }  // namespace nanosim::client::detail

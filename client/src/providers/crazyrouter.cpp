@@ -97,10 +97,6 @@ class CrazyrouterProtocol final : public ProviderProtocol {
     return traits;
   }
 
-  void authorize(HttpRequest& request, std::string_view api_key) const override {
-    if (!api_key.empty()) request.headers.emplace("Authorization", "Bearer " + std::string(api_key));
-  }
-
   [[nodiscard]] Result<HttpRequest> submit_request(const GenerateRequest& request) const override {
     if (request.model.empty()) return unsupported_field("model", "a model is required (\"nano-banana-2\")");
     if (request.include_text.value_or(false)) {

@@ -118,10 +118,6 @@ class NanoseriesProtocol final : public ProviderProtocol {
  public:
   [[nodiscard]] ProtocolTraits traits() const override { return {}; }
 
-  void authorize(HttpRequest& request, std::string_view api_key) const override {
-    if (!api_key.empty()) request.headers.emplace("Authorization", "Bearer " + std::string(api_key));
-  }
-
   [[nodiscard]] Result<HttpRequest> submit_request(const GenerateRequest& request) const override {
     if (request.model.empty()) return unsupported_field("model", "a Nano model id is required (e.g. NanoBanana2-1K)");
     if (!request.size_tier.empty()) {

@@ -28,14 +28,6 @@ constexpr std::array<std::pair<std::string_view, ErrorKind>, 3> failure_types{{
     {"REQUEST_INVALID", ErrorKind::invalid_request},
 }};
 
-template <std::size_t N>
-std::optional<ErrorKind> lookup(const std::array<std::pair<std::string_view, ErrorKind>, N>& table,
-                                std::string_view code) {
-  for (const auto& [name, kind] : table) {
-    if (name == code) return kind;
-  }
-  return std::nullopt;
-}
 
 Error odirouter_error(const HttpResponse& response) {
   Error error = error_from_response(response);
@@ -147,10 +139,6 @@ class OdirouterProtocol final : public ProviderProtocol {
     ProtocolTraits traits;
     traits.cancellable = true;
     return traits;
-  }
-
-  void authorize(HttpRequest& request, std::string_view api_key) const override {
-    if (!api_key.empty()) request.headers.emplace("Authorization", "Bearer " + std::string(api_key));
   }
 
   [[nodiscard]] Result<HttpRequest> submit_request(const GenerateRequest& request) const override {

@@ -26,14 +26,6 @@ constexpr std::array<std::pair<std::string_view, ErrorKind>, 1> failure_codes{{
     {"content_policy_violation", ErrorKind::content_blocked},
 }};
 
-template <std::size_t N>
-std::optional<ErrorKind> lookup(const std::array<std::pair<std::string_view, ErrorKind>, N>& table,
-                                std::string_view code) {
-  for (const auto& [name, kind] : table) {
-    if (name == code) return kind;
-  }
-  return std::nullopt;
-}
 
 Error toapis_error(const HttpResponse& response) {
   Error error = error_from_response(response);  // provider_code: error.code, else error.type
@@ -128,10 +120,6 @@ Result<GenerationResult> result_from_body(const json& body, const Submission& jo
 class ToapisProtocol final : public ProviderProtocol {
  public:
   [[nodiscard]] ProtocolTraits traits() const override { return {}; }
-
-  void authorize(HttpRequest& request, std::string_view api_key) const override {
-    if (!api_key.empty()) request.headers.emplace("Authorization", "Bearer " + std::string(api_key));
-  }
 
   [[nodiscard]] Result<HttpRequest> submit_request(const GenerateRequest& request) const override {
     if (request.model.empty()) return unsupported_field("model", "ToAPIs requires a model (\"nano-banana-2\")");
