@@ -66,6 +66,9 @@ class ProviderContext {
   [[nodiscard]] bool has_credential(const HttpRequest& request) const;
   /// True when the key may use the model (Options::models_per_key; a key not listed may use every model).
   [[nodiscard]] bool model_enabled(const std::string& api_key, std::string_view model_id) const;
+  /// Authenticates a call by the contract's schemes and records the key on it (call.api_key, info.api_key);
+  /// the catalog's auth error ("missing" or "invalid") when it fails.
+  std::optional<HttpResponse> sign_in(ProviderCall& call);
   /// The catalog kind for a request that failed authenticate(): the contract's "missing" or "invalid".
   [[nodiscard]] std::string auth_error(const HttpRequest& request) const;
   /// Parses the body as a JSON object within the size and nesting limits.

@@ -81,6 +81,14 @@ bool ProviderContext::model_enabled(const std::string& api_key, std::string_view
   return std::find(listed->second.begin(), listed->second.end(), model_id) != listed->second.end();
 }
 
+std::optional<HttpResponse> ProviderContext::sign_in(ProviderCall& call) {
+  const auto key = authenticate(call.http);
+  if (!key) return error(auth_error(call.http));
+  call.api_key = *key;
+  call.info.api_key = *key;
+  return std::nullopt;
+}
+
 std::string ProviderContext::auth_error(const HttpRequest& request) const {
   const json& auth = contract_.document().at("auth");
   return auth.at(has_credential(request) ? "invalid" : "missing").get<std::string>();

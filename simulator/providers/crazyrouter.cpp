@@ -35,10 +35,7 @@ class Crazyrouter final : public core::ProviderAdapter {
     }
     const auto& op = *route.match->operation;
     call.info.operation = op.name;
-    const auto key = context_.authenticate(call.http);
-    if (!key) return context_.error(context_.auth_error(call.http));
-    call.api_key = *key;
-    call.info.api_key = *key;
+    if (auto refused = context_.sign_in(call)) return *refused;
 
     core::JsonBody body = context_.parse_json(call.http);
     if (body.violation) return context_.invalid(*body.violation, body.error_kind);

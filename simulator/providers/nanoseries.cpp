@@ -24,10 +24,7 @@ class Nanoseries final : public core::ProviderAdapter {
     if (!route.match) return route_error(call, route.error_kind);
     const auto& op = *route.match->operation;
     call.info.operation = op.name;
-    const auto key = context_.authenticate(call.http);
-    if (!key) return context_.error(context_.auth_error(call.http));
-    call.api_key = *key;
-    call.info.api_key = *key;
+    if (auto refused = context_.sign_in(call)) return *refused;
 
     if (op.name == "create_task") return create_task(call, op);
     if (op.name == "get_task") return get_task(call, route.match->params.at("task_id"));

@@ -22,7 +22,7 @@ class Odirouter final : public core::ProviderAdapter {
     const auto& op = *route.match->operation;
     const auto& params = route.match->params;
     call.info.operation = op.name;
-    if (!authenticate(call)) return context_.error(context_.auth_error(call.http));
+    if (auto refused = context_.sign_in(call)) return *refused;
 
     if (op.name == "submit") return submit(call, op, params.at("model"));
     if (op.name == "status_stream") return context_.error("sse_not_supported");
@@ -41,14 +41,6 @@ class Odirouter final : public core::ProviderAdapter {
   }
 
  private:
-  bool authenticate(ProviderCall& call) {
-    const auto key = context_.authenticate(call.http);
-    if (!key) return false;
-    call.api_key = *key;
-    call.info.api_key = *key;
-    return true;
-  }
-
   HttpResponse submit(ProviderCall& call, const contracts::Operation& op, const std::string& model_id) {
     const json* model = contract_.model(model_id);
     if (model == nullptr) return context_.error("app_not_found", {{"model", model_id}});

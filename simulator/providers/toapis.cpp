@@ -23,7 +23,7 @@ class Toapis final : public core::ProviderAdapter {
     if (!route.match) return context_.error(route.error_kind, {{"method", call.http.method}, {"path", call.path}});
     const auto& op = *route.match->operation;
     call.info.operation = op.name;
-    if (!authenticate(call)) return context_.error(context_.auth_error(call.http));
+    if (auto refused = context_.sign_in(call)) return *refused;
 
     if (op.name == "create_task") return create_task(call, op);
     if (op.name == "get_task") return get_task(call, route.match->params.at("task_id"));
@@ -31,14 +31,6 @@ class Toapis final : public core::ProviderAdapter {
   }
 
  private:
-  bool authenticate(ProviderCall& call) {
-    const auto key = context_.authenticate(call.http);
-    if (!key) return false;
-    call.api_key = *key;
-    call.info.api_key = *key;
-    return true;
-  }
-
   /// The body as JSON when it satisfies the operation's schema; otherwise the documented 400 (or 413).
   using CheckedBody = std::variant<json, HttpResponse>;
   CheckedBody checked_body(const ProviderCall& call, const contracts::Operation& op) {
