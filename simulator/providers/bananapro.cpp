@@ -1,5 +1,5 @@
 // bananapro (seed 001): a relabelled API Mall gateway selling Nano Banana by credits. generate debits the key's
-// balance and creates a task; GET /api/v1/images/{task_id} reads it (pending -> processing -> completed | failed;
+// balance and creates a task; status (GET /api/v1/images/{task_id}) reads it (pending -> processing -> completed | failed;
 // a failed task is refunded). No cancel. Every rule and body shape comes from contracts/providers/bananapro.json.
 #include <algorithm>
 #include <cmath>
@@ -29,7 +29,7 @@ class Bananapro final : public core::ProviderAdapter {
     call.api_key = *key;
     call.info.api_key = *key;
     if (op.name == "generate") return generate(call, op);
-    return get_task(call, route.match->params.at("task_id"));
+    return status(call, route.match->params.at("task_id"));
   }
 
  private:
@@ -50,8 +50,8 @@ class Bananapro final : public core::ProviderAdapter {
     const std::int64_t price = credits_for(spec, static_cast<std::size_t>(spec.count));
     if (!context_.credits().covers(call.api_key, price)) {
       return context_.error("insufficient_credits",
-                            {{"credits_required", std::to_string(price)},
-                             {"credits_available", std::to_string(context_.credits().balance(call.api_key))}});
+                            {{"message", "this request costs " + std::to_string(price) + " credits, " +
+                                             std::to_string(context_.credits().balance(call.api_key)) + " remaining"}});
     }
 
     // The job's usage record holds its price from here on: that is what takes it from the key's balance.
@@ -119,7 +119,7 @@ class Bananapro final : public core::ProviderAdapter {
     return credits_for(job.spec, requested - produced);
   }
 
-  HttpResponse get_task(ProviderCall& call, const std::string& task_id) {
+  HttpResponse status(ProviderCall& call, const std::string& task_id) {
     call.info.job_id = task_id;
     const JobView* job = context_.engine().find(task_id);
     // A task belongs to the key that created it: any other key is told it does not exist.

@@ -314,25 +314,6 @@ TEST_CASE("Input images may be URLs, data URIs or raw base64", "[contract][banan
   }
 }
 
-TEST_CASE("Errors no request provokes render their documented bodies, valid for both operations",
-          "[contract][bananapro]") {
-  // rate_limited, maintenance and internal_error are there for fault injection (contract notes).
-  const auto& contract = contracts::get("bananapro");
-  const std::vector<std::tuple<std::string, int, std::string>> kinds = {
-      {"rate_limited", 429, "RATE_LIMITED"}, {"maintenance", 455, "SERVICE_UNAVAILABLE"}, {"internal_error", 500, "INTERNAL_ERROR"}};
-  for (const auto& [kind, status, code] : kinds) {
-    CAPTURE(kind);
-    const HttpResponse rendered = contract.render_error(kind, {{"request_id", "req_1"}, {"retry_after_s", "3"}});
-    CHECK(rendered.status == status);
-    CHECK(body_json(rendered).at("success") == false);
-    CHECK(error_of(rendered).at("code") == code);
-    CHECK(body_json(rendered).at("request_id") == "req_1");
-    CHECK(contract.validate_response(contract.operation("generate"), rendered).empty());
-    CHECK(contract.validate_response(contract.operation("get_task"), rendered).empty());
-  }
-  CHECK(contract.render_error("rate_limited", {{"retry_after_s", "3"}}).header("Retry-After") == "3");
-}
-
 TEST_CASE("bananapro: the same seed and the same requests give byte-identical responses", "[contract][bananapro]") {
   const auto run = [] {
     ScopedSimulator sim(one_worker());
