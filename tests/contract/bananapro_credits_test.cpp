@@ -37,7 +37,7 @@ TEST_CASE("Each image costs the contract's 4 credits, and remaining_credits is t
   CHECK(sim.simulator().credits("untouched") == 500);
 }
 
-TEST_CASE("A balance that cannot pay gets the documented 402; nothing is charged and no task exists",
+TEST_CASE("A balance that cannot pay gets the documented 402, and nothing is charged or created",
           "[contract][bananapro][credits]") {
   ScopedSimulator sim(with_credits({{"k", 7}}));
   REQUIRE(generate(sim, "k").status == 200);
@@ -149,7 +149,7 @@ TEST_CASE("Concurrent submissions never take a balance below zero, and every cre
   CHECK(sim.simulator().credits("shared") == start - 4 * (accepted - failed));
 }
 
-TEST_CASE("The admin API shows and sets balances; reset restores the configured ones", "[contract][bananapro][credits]") {
+TEST_CASE("The admin API shows and sets balances, and reset restores the configured ones", "[contract][bananapro][credits]") {
   ScopedSimulator sim(with_credits({{"configured", 40}}));
   REQUIRE(generate(sim, "spender").status == 200);
   const json all = body_json(sim.handle(request("GET", "/__nanosim/credits", "")));

@@ -198,7 +198,7 @@ TEST_CASE("Unknown tasks, another key's tasks, unknown routes and methods get 40
   CHECK(error_of(sim.handle(request("GET", generate_path))).at("message") == "Task not found: generate");
 }
 
-TEST_CASE("Every rule of seed 001 is enforced with a 422 naming the field; nothing is charged or created",
+TEST_CASE("Every rule of seed 001 is enforced with a 422 naming the field, and nothing is charged or created",
           "[contract][bananapro]") {
   struct Case {
     const char* name;
@@ -286,7 +286,7 @@ TEST_CASE("Bodies that are not JSON objects get 422, oversized ones 413, and not
   CHECK(sim.simulator().credit_balances().empty());
 }
 
-TEST_CASE("input_image is image_urls[0] when alone; with image_urls beside it, image_urls wins and the journal says so",
+TEST_CASE("input_image alone is the input image, and beside image_urls it is ignored with a journal note",
           "[contract][bananapro]") {
   ScopedSimulator sim;
   json alias = {{"model", "nano-banana"}, {"type", "image-to-image"}, {"prompt", "glow"},

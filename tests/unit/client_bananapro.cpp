@@ -51,7 +51,7 @@ TEST_CASE("bananapro: a submit writes the documented body and reads the document
                                        {"aspect_ratio", "16:9"}});
 }
 
-TEST_CASE("bananapro: counts other than 1 go to the provider as num_images; extra fields merge last", "[unit][client]") {
+TEST_CASE("bananapro: counts other than 1 go to the provider as num_images, and extra fields merge last", "[unit][client]") {
   Rig rig("bananapro");
   rig.script->reply(200, R"({"success":true,"data":{"task_id":"t","credits_used":4,"remaining_credits":0,"model":"nano-banana"}})");
   REQUIRE(rig.client.submit(GenerateRequest().with_model("nano-banana").with_prompt("p").with_count(2).with_extra("input_image", "https://x/y.png")));
