@@ -48,7 +48,8 @@ TEST_CASE("The seed's image-to-image example is accepted and keeps its reference
 
 TEST_CASE("Every bananapro fixture behaves as index.json says", "[contract][bananapro]") {
   const auto& contract = contracts::get("bananapro");
-  for (const json& entry : fixture_json("bananapro/index.json").at("fixtures")) {
+  const json index = fixture_json("bananapro/index.json");
+  for (const json& entry : index.at("fixtures")) {
     const std::string file = entry.at("file");
     CAPTURE(file);
     const auto& op = contract.operation(entry.at("operation").get<std::string>());

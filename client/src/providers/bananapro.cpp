@@ -58,15 +58,16 @@ Error unsupported_field(std::string field, std::string message) {
 
 /// The `data` object of a successful envelope, or the error the response carries instead.
 Result<json> envelope_data(const HttpResponse& response, std::string_view what) {
+  const std::string where(what);
   if (response.status >= 400) return bananapro_error(response);
-  if (response.status < 200 || response.status > 299) return protocol_error(response, std::string(what) + ": unexpected status");
+  if (response.status < 200 || response.status > 299) return protocol_error(response, where + ": unexpected status");
   const auto body = parse_json_body(response.body);
-  if (!body || !body->is_object()) return protocol_error(response, std::string(what) + ": body is not a JSON object");
+  if (!body || !body->is_object()) return protocol_error(response, where + ": body is not a JSON object");
   if (const auto success = body->find("success"); success != body->end() && *success == false) {
     return bananapro_error(response);
   }
   const auto data = body->find("data");
-  if (data == body->end() || !data->is_object()) return protocol_error(response, std::string(what) + ": body has no \"data\" object");
+  if (data == body->end() || !data->is_object()) return protocol_error(response, where + ": body has no \"data\" object");
   return *data;
 }
 
@@ -76,7 +77,8 @@ Error failure_of(const json& task, const HttpResponse& response) {
   std::string message = string_member(task, "error_message");
   if (message.empty()) message = "task failed";
   const bool blocked = message.find("safety") != std::string::npos || message.find("blocked") != std::string::npos;
-  Error error = error_with_response(blocked ? ErrorKind::content_blocked : ErrorKind::generation_failed, message, response);
+  const ErrorKind kind = blocked ? ErrorKind::content_blocked : ErrorKind::generation_failed;
+  Error error = error_with_response(kind, message, response);
   error.provider_code = "failed";
   return error;
 }
@@ -143,7 +145,8 @@ class BananaproProtocol final : public ProviderProtocol {
 
   [[nodiscard]] Result<HttpRequest> submit_request(const GenerateRequest& request) const override {
     if (!request.size_tier.empty() && normalize_size_tier(request.size_tier) != "1K") {
-      return unsupported_field("size_tier", "bananapro's nano-banana renders one fixed size (about 1K); leave size_tier empty");
+      return unsupported_field("size_tier",
+                               "bananapro's nano-banana renders one fixed size (about 1K); leave size_tier empty");
     }
     if (!request.output_format.empty()) {
       return unsupported_field("output_format", "bananapro documents no output format; pass one in extra");
