@@ -5,6 +5,7 @@
 #include <iostream>
 #include <pthread.h>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nanosim/contracts/contract.hpp"
@@ -19,6 +20,7 @@ Usage:
   nanosim serve [--host 127.0.0.1] [--port 8080] [--provider ID]... [--seed N] [--clock real|manual]
                 [--time-scale X] [--workers N] [--api-key KEY]... [--key-models KEY=MODEL,...]... [--threads N]
                 [--scenario FILE|NAME]...
+                [--default-credits N] [--credits KEY=N]...
   nanosim contracts list
   nanosim scenarios list
   nanosim scenarios show NAME
@@ -28,8 +30,10 @@ Usage:
 
 serve: every provider is served under http://HOST:PORT/<id>, at the provider's documented paths after its
 documented base URL; with a single --provider it is also served at the root. --port 0 picks a free port.
+--default-credits / --credits: starting credit balances (default 500 per key) of providers that sell credits.
 Admin API on the same port: GET /__nanosim/health, POST /__nanosim/clock/advance {"ms":N},
-POST /__nanosim/reset, GET /__nanosim/journal, GET /__nanosim/jobs, GET /__nanosim/usage[?api_key=K].
+POST /__nanosim/reset, GET /__nanosim/journal, GET /__nanosim/jobs, GET /__nanosim/usage[?api_key=K],
+GET /__nanosim/credits, PUT /__nanosim/credits/KEY {"balance":N}.
 
 Failure scenarios: --scenario takes a catalog name (nanosim scenarios list) or a JSON file; at run time
 GET/POST /__nanosim/scenarios, DELETE /__nanosim/scenarios/NAME, or per request the header
@@ -97,6 +101,13 @@ void add_key_models(nanosim::Options& options, const std::string& text) {
   }
 }
 
+/// "KEY=N" (the last '=' splits, so a key may contain '=').
+std::pair<std::string, std::int64_t> parse_credit(const std::string& text) {
+  const std::size_t equals = text.rfind('=');
+  if (equals == std::string::npos || equals == 0) throw UsageError("--credits: expected KEY=N, got '" + text + "'");
+  return {text.substr(0, equals), parse_number("--credits", text.substr(equals + 1), 0, INT64_MAX)};
+}
+
 int serve(const std::vector<std::string>& args) {
   nanosim::Options options;
   nanosim::ServerConfig config;
@@ -126,6 +137,11 @@ int serve(const std::vector<std::string>& args) {
     else if (flag == "--key-models") add_key_models(options, value());
     else if (flag == "--threads") config.threads = static_cast<int>(parse_number(flag, value(), 1, 4096));
     else if (flag == "--scenario") options.scenarios.push_back(load_scenario_flag(value()));
+    else if (flag == "--default-credits") options.default_credits = parse_number(flag, value(), 0, INT64_MAX);
+    else if (flag == "--credits") {
+      auto [key, balance] = parse_credit(value());
+      options.credits.insert_or_assign(std::move(key), balance);
+    }
     else throw UsageError("unknown option " + flag);
   }
   if (clock == "manual") {

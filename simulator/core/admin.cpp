@@ -1,4 +1,4 @@
-// The admin API under /__nanosim/: health, clock, reset, journal, jobs, contracts.
+// The admin API under /__nanosim/: health, clock, reset, journal, jobs, credits, contracts.
 #include <charconv>
 
 #include "simulator_impl.hpp"
@@ -14,6 +14,12 @@ std::optional<std::uint64_t> parse_count(const std::optional<std::string>& text)
   const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (ec != std::errc{} || end != text->data() + text->size()) return std::nullopt;
   return value;
+}
+
+std::optional<std::int64_t> parse_balance(const json& body) {
+  if (!body.is_object() || !body.contains("balance") || !body.at("balance").is_number_integer()) return std::nullopt;
+  const auto balance = body.at("balance").get<std::int64_t>();
+  return balance >= 0 ? std::optional(balance) : std::nullopt;
 }
 
 json clock_json(const Clock& clock) {
@@ -105,6 +111,22 @@ HttpResponse Simulator::Impl::admin(const HttpRequest& request, std::string_view
       if (key.empty() || owner.first == key) totals[owner.first][owner.second] = amount;
     }
     return core::json_response(200, {{"entries", entries}, {"totals", totals}});
+  }
+  if (path == "credits" && method == "GET") {
+    std::lock_guard lock(mutex);
+    const core::CreditLedger& ledger = engine.credits();
+    return core::json_response(200, {{"default_balance", ledger.default_balance()}, {"balances", ledger.balances()}});
+  }
+  if (path.rfind("credits/", 0) == 0 && (method == "GET" || method == "PUT")) {
+    const std::string key(path.substr(8));  // the path arrives decoded
+    std::lock_guard lock(mutex);
+    core::CreditLedger& ledger = engine.credits();
+    if (method == "PUT") {
+      const auto balance = parse_balance(json::parse(request.body, nullptr, false));
+      if (!balance) return simulator_error(400, "invalid_request", "balance: must be a non-negative integer (body {\"balance\": N})");
+      ledger.set_balance(key, *balance);
+    }
+    return core::json_response(200, {{"api_key", key}, {"balance", ledger.balance(key)}});
   }
   if (path == "contracts" && method == "GET") {
     json ids = json::array();

@@ -14,7 +14,15 @@ std::string random_token(Random& random, std::size_t length) {
 }
 
 Engine::Engine(const Options& options, std::shared_ptr<Clock> clock)
-    : options_(options), clock_(std::move(clock)), usage_(options.usage_capacity) {}
+    : options_(options),
+      clock_(std::move(clock)),
+      usage_(options.usage_capacity),
+      credits_(options.credits, options.default_credits, usage_) {}
+
+CreditLedger& Engine::credits() {
+  catch_up();
+  return credits_;
+}
 
 Random Engine::stream(std::string_view purpose) {
   auto it = stream_counters_.find(purpose);
@@ -168,6 +176,7 @@ void Engine::reset() {
   lost_at_.clear();
   usage_.clear();
   next_sequence_ = 1;
+  credits_.reset();
 }
 
 void Engine::catch_up() {

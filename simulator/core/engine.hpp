@@ -1,5 +1,6 @@
 #pragma once
-// The core engine: jobs, per-provider FIFO schedulers and produced files. Pure: no sockets, time from the Clock.
+// The core engine: jobs, per-provider FIFO schedulers, produced files, usage records and credit balances.
+// Pure: no sockets, time from the Clock.
 //
 // Threading: Engine is not thread-safe by itself; Simulator serialises every call under its mutex.
 // State is a function of the clock: every public call first catches the schedulers up to clock.now(),
@@ -18,6 +19,7 @@
 #include <ext/pb_ds/assoc_container.hpp>
 #include <ext/pb_ds/tree_policy.hpp>
 
+#include "credits.hpp"
 #include "nanosim/simulator.hpp"
 #include "random.hpp"
 #include "usage.hpp"
@@ -71,10 +73,15 @@ class Engine {
   /// Sets how long a provider keeps produced files after the job ends (none = forever).
   void set_file_retention(const std::string& provider, std::optional<Millis> retention);
 
+  /// Credit balances by key, as of now: what each key was given less what usage() says it spent in credits
+  /// (a job that failed by now has been settled to 0).
+  [[nodiscard]] CreditLedger& credits();
+
   /// A seeded random stream for a purpose (e.g. "request-id"), advancing a per-purpose counter.
   Random stream(std::string_view purpose);
   [[nodiscard]] std::uint64_t jobs_submitted() const { return next_sequence_ - 1; }
 
+  /// Forgets every job and file, and restores the configured credits.
   void reset();
 
  private:
@@ -125,6 +132,7 @@ class Engine {
   std::map<std::string, std::optional<Millis>> file_retention_;
   std::map<std::string, std::uint64_t, std::less<>> stream_counters_;
   UsageLedger usage_;
+  CreditLedger credits_;  // reads usage_: declared after it
   std::uint64_t next_sequence_ = 1;
   std::multimap<Millis, std::string> lost_at_;  // jobs a scenario loses, by the time they are forgotten
 };

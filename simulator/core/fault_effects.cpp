@@ -65,12 +65,21 @@ void FaultEngine::apply(const Firing& firing, const RequestFacts& facts, FaultDe
       note(firing, "fault " + effect.fault);
       break;
     case EffectType::background_jobs: apply_background(firing, facts); break;
-    case EffectType::credits:
-      // Hook for providers with a credits ledger; none is wired yet, so the effect only shows in the journal.
-      note(firing, "credits balance " + std::to_string(effect.credits_balance) + " skipped (no credits ledger)");
-      break;
+    case EffectType::credits: apply_credits(firing, facts); break;
     case EffectType::fate: break;
   }
+}
+
+// Sets the requesting key's balance in the credit ledger (providers that charge credits then refuse what it cannot
+// pay); a request without an accepted key has no balance to set.
+void FaultEngine::apply_credits(const Firing& firing, const RequestFacts& facts) {
+  const std::int64_t balance = firing.active->scenario.rules.at(firing.index).effect.credits_balance;
+  if (context_ == nullptr || facts.api_key.empty()) {
+    note(firing, "credits balance " + std::to_string(balance) + " skipped (no API key)");
+    return;
+  }
+  context_->credits().set_balance(facts.api_key, balance);
+  note(firing, "credits balance of " + facts.api_key + " set to " + std::to_string(balance));
 }
 
 void FaultEngine::apply_error(const Firing& firing, const RequestFacts& facts, FaultDecision& decision) {

@@ -89,6 +89,7 @@ class FaultEngine {
   bool fires(Active& active, std::size_t index, const RequestFacts& facts);
   void apply(const Firing& firing, const RequestFacts& facts, FaultDecision& decision);
   void apply_error(const Firing& firing, const RequestFacts& facts, FaultDecision& decision);
+  void apply_credits(const Firing& firing, const RequestFacts& facts);
   void apply_rate_limit(const Firing& firing, const RequestFacts& facts, FaultDecision& decision);
   void apply_background(const Firing& firing, const RequestFacts& facts);
   Millis draw_latency(const Firing& firing) const;

@@ -59,6 +59,10 @@ class ProviderContext {
   [[nodiscard]] Engine& engine() const { return engine_; }
   [[nodiscard]] const contracts::Contract& contract() const { return contract_; }
   [[nodiscard]] const Options& options() const { return options_; }
+  /// The credit balances by API key, as of now. A provider that sells credits submits a priced job
+  /// (JobSpec::unit_price, price_unit "credits") only when credits().covers() its price: the job's usage record
+  /// spends it, and settles to 0 (a refund) if the job fails.
+  [[nodiscard]] CreditLedger& credits() const { return engine_.credits(); }
 
   /// The API key of the request by the contract's auth schemes; nullopt when missing or not accepted.
   [[nodiscard]] std::optional<std::string> authenticate(const HttpRequest& request) const;

@@ -231,6 +231,21 @@ double Simulator::spend(const std::string& api_key, const std::string& unit) con
   return impl_->engine.usage().total(api_key, unit);
 }
 
+std::int64_t Simulator::credits(const std::string& api_key) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->engine.credits().balance(api_key);
+}
+
+std::map<std::string, std::int64_t> Simulator::credit_balances() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->engine.credits().balances();
+}
+
+void Simulator::set_credits(const std::string& api_key, std::int64_t balance) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->engine.credits().set_balance(api_key, balance);
+}
+
 void Simulator::set_response_observer(ResponseObserver observer) {
   std::lock_guard lock(impl_->mutex);
   impl_->observer = std::move(observer);

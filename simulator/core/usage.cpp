@@ -27,14 +27,12 @@ void UsageLedger::hold(UsageEntry entry) {
   entry.amount = entry.unit_price * entry.requested;
   entry.state = UsageState::held;
   const std::string id = entry.job_id;
-  if (!by_job_.emplace(id, std::move(entry)).second) return;
+  const auto [it, opened] = by_job_.emplace(id, std::move(entry));
+  if (!opened) return;
+  totals_[{it->second.api_key, it->second.unit}] += it->second.amount;
   order_.push_back(id);
   while (order_.size() > std::max<std::size_t>(1, capacity_)) {
-    const auto oldest = by_job_.find(order_.front());
-    if (oldest != by_job_.end()) {
-      dropped_totals_[{oldest->second.api_key, oldest->second.unit}] += oldest->second.amount;
-      by_job_.erase(oldest);
-    }
+    by_job_.erase(order_.front());  // its amount stays in totals_
     order_.pop_front();
   }
 }
@@ -43,8 +41,11 @@ void UsageLedger::settle(const std::string& job_id, int units) {
   const auto it = by_job_.find(job_id);
   if (it == by_job_.end() || it->second.state != UsageState::held) return;
   UsageEntry& entry = it->second;
+  double& total = totals_[{entry.api_key, entry.unit}];
+  total -= entry.amount;
   entry.billed_units = std::max(0, units);
   entry.amount = entry.unit_price * entry.billed_units;
+  total += entry.amount;
   entry.state = entry.billed_units > 0 ? UsageState::settled : UsageState::refunded;
 }
 
@@ -58,21 +59,16 @@ std::vector<UsageEntry> UsageLedger::entries(std::string_view api_key) const {
 }
 
 double UsageLedger::total(std::string_view api_key, std::string_view unit) const {
-  const auto all = totals();
-  const auto it = all.find({std::string(api_key), std::string(unit)});
-  return it == all.end() ? 0.0 : it->second;
+  const auto it = totals_.find({std::string(api_key), std::string(unit)});
+  return it == totals_.end() ? 0.0 : it->second;
 }
 
-std::map<std::pair<std::string, std::string>, double> UsageLedger::totals() const {
-  auto out = dropped_totals_;
-  for (const auto& [id, entry] : by_job_) out[{entry.api_key, entry.unit}] += entry.amount;
-  return out;
-}
+std::map<std::pair<std::string, std::string>, double> UsageLedger::totals() const { return totals_; }
 
 void UsageLedger::clear() {
   order_.clear();
   by_job_.clear();
-  dropped_totals_.clear();
+  totals_.clear();
 }
 
 }  // namespace core

@@ -1,6 +1,6 @@
 #pragma once
 // UsageLedger: per-key, per-job usage records (see nanosim/usage.hpp). Bounded: beyond its capacity the oldest
-// records are dropped, their amounts kept in per-key totals. Not thread-safe: owned by the Engine, used under
+// records are dropped; the per-key totals, kept as records open and settle, still count them. Not thread-safe: owned by the Engine, used under
 // the simulator's lock.
 
 #include <deque>
@@ -26,7 +26,8 @@ class UsageLedger {
 
   /// Records in opening order; only the key's when api_key is not empty.
   [[nodiscard]] std::vector<UsageEntry> entries(std::string_view api_key = {}) const;
-  /// Everything the key spent (held + settled, dropped records included) in a unit.
+  /// Everything the key spent (held + settled, dropped records included) in a unit. O(log keys): the credit
+  /// ledger reads it on every request it admits.
   [[nodiscard]] double total(std::string_view api_key, std::string_view unit) const;
   /// Every (key, unit) with its total.
   [[nodiscard]] std::map<std::pair<std::string, std::string>, double> totals() const;
@@ -37,7 +38,7 @@ class UsageLedger {
   std::size_t capacity_;
   std::deque<std::string> order_;  // job ids, oldest first
   std::unordered_map<std::string, UsageEntry> by_job_;
-  std::map<std::pair<std::string, std::string>, double> dropped_totals_;  // (key, unit) -> amount
+  std::map<std::pair<std::string, std::string>, double> totals_;  // (key, unit) -> amount, dropped records included
 };
 
 }  // namespace nanosim::core

@@ -83,7 +83,8 @@ TEST_CASE("Every request the seed and the docs imply is accepted and answered wi
 
 TEST_CASE("The docs' submit and status response examples are valid against the contract", "[contract][toapis]") {
   const auto& contract = contracts::get("toapis");
-  for (const json& fixture : fixture_json("toapis/index.json").at("fixtures")) {
+  const json index = fixture_json("toapis/index.json");  // named: a temporary would die before the loop body
+  for (const json& fixture : index.at("fixtures")) {
     if (fixture.at("kind") != "response") continue;
     HttpResponse documented;
     documented.status = fixture.at("http_status");

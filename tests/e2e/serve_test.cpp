@@ -130,3 +130,33 @@ TEST_CASE("Random garbage bodies never crash the server", "[e2e]") {
   CHECK(json::parse(send(server.base_url(), "GET", "/__nanosim/health").body).at("status") == "ok");
   CHECK(server.stop() == 0);
 }
+
+TEST_CASE("bananapro over a real socket: the seed's example, --credits, a 402, a task walked to a WebP", "[e2e]") {
+  e2e::ServeProcess server({"--clock", "manual", "--credits", "sk-your-api-key=500", "--credits", "sk-poor=3"});
+  CHECK(server.banner().find("bananapro  " + server.base_url() + "/bananapro") != std::string::npos);
+  const std::string example = R"({
+"model": "nano-banana",
+"prompt": "A futuristic city at night with neon lights",
+"aspect_ratio": "16:9"
+})";
+  const HttpResponse created = send(server.base_url(), "POST", "/bananapro/api/v1/images/generate", example, "sk-your-api-key");
+  REQUIRE(created.status == 200);
+  const json data = json::parse(created.body).at("data");
+  CHECK(data.at("remaining_credits") == 496);
+  CHECK(send(server.base_url(), "POST", "/bananapro/api/v1/images/generate", example, "sk-poor").status == 402);
+  const json credits = json::parse(send(server.base_url(), "GET", "/__nanosim/credits", {}, "").body);
+  CHECK(credits.at("balances") == json{{"sk-poor", 3}, {"sk-your-api-key", 496}});
+
+  advance_clock(server.base_url(), 120'000);
+  const std::string task_path = "/bananapro/api/v1/images/" + data.at("task_id").get<std::string>();
+  const json task = json::parse(send(server.base_url(), "GET", task_path, {}, "sk-your-api-key").body).at("data");
+  REQUIRE(task.at("status") == "completed");
+  const auto path = client::path_within_base(task.at("primary_url").get<std::string>(), server.base_url());
+  REQUIRE(path);
+  const auto decoded = images::decode(send(server.base_url(), "GET", *path).body);
+  REQUIRE(decoded);
+  CHECK(decoded->format == images::Format::webp);
+  CHECK(decoded->width == 1344);
+  CHECK(decoded->height == 768);
+  CHECK(server.stop() == 0);
+}

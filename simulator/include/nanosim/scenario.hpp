@@ -65,7 +65,7 @@ struct Effect {
   // background_jobs: jobs of other tenants queued ahead
   int background_count = 0;
   Millis background_run_time{10'000};
-  // credits: the balance left (hook for providers with a credits ledger)
+  // credits: the requesting key's balance from now on (the credit ledger; bananapro charges from it)
   std::int64_t credits_balance = 0;
 };
 

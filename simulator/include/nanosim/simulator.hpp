@@ -34,6 +34,11 @@ struct Options {
   std::vector<std::string> api_keys;
   /// Models each key may use (the provider's model ids); a key not listed may use every model.
   std::map<std::string, std::vector<std::string>> models_per_key;
+  /// Credit balances by API key, for providers that sell credits (bananapro); every other key starts at
+  /// default_credits; a balance is that less what the key spent in credits (usage()). A request a balance cannot
+  /// cover is refused; no balance ever goes below 0.
+  std::map<std::string, std::int64_t> credits;
+  std::int64_t default_credits = 500;  // one 4-credit image leaves bananapro's documented remaining_credits 496
   /// Base used for absolute URLs when a request carries no Host header (in-process calls).
   std::string public_origin = "http://nanosim.local";
   /// Wall-clock time (Unix ms) of simulated time 0; timestamps in bodies are epoch + clock.now().
@@ -79,7 +84,8 @@ class Simulator {
   [[nodiscard]] Clock& clock() const;
   /// Moves a manual clock forward; false for a real clock.
   bool advance(Millis dt);
-  /// Forgets every job, file and journal entry; a manual clock returns to 0. The seed stays.
+  /// Forgets every job, file and journal entry and restores the configured credits; a manual clock returns
+  /// to 0. The seed stays.
   void reset();
 
   [[nodiscard]] const Options& options() const;
@@ -103,6 +109,13 @@ class Simulator {
   bool remove_scenario(const std::string& name);
   /// Installed scenarios, in installation order.
   [[nodiscard]] std::vector<Scenario> scenarios() const;
+
+  /// An API key's credit balance at the clock's now (refunds of jobs that failed by now included).
+  [[nodiscard]] std::int64_t credits(const std::string& api_key) const;
+  /// Every balance that was configured or has moved, by key.
+  [[nodiscard]] std::map<std::string, std::int64_t> credit_balances() const;
+  /// Replaces a key's balance; throws std::invalid_argument for a negative one.
+  void set_credits(const std::string& api_key, std::int64_t balance);
 
   /// Called after every exchange with the response about to be written (the test kit checks contracts here).
   void set_response_observer(ResponseObserver observer);
