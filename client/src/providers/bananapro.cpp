@@ -139,10 +139,6 @@ class BananaproProtocol final : public ProviderProtocol {
  public:
   [[nodiscard]] ProtocolTraits traits() const override { return {}; }  // asynchronous, no cancel
 
-  void authorize(HttpRequest& request, std::string_view api_key) const override {
-    if (!api_key.empty()) request.headers.emplace("Authorization", "Bearer " + std::string(api_key));
-  }
-
   [[nodiscard]] Result<HttpRequest> submit_request(const GenerateRequest& request) const override {
     if (!request.size_tier.empty() && normalize_size_tier(request.size_tier) != "1K") {
       return unsupported_field("size_tier",
