@@ -118,3 +118,48 @@ test('a missing key is an AuthenticationError (401)', async () => {
     error: { message: 'Invalid API key', type: 'authentication_error', code: 'invalid_api_key' },
   });
 });
+
+/// Width and height from a PNG's IHDR chunk.
+function pngSize(bytes) {
+  assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG', 'not a PNG');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+test('images.edit sends multipart image[] parts to the Nano series edits entry and gets its images back', async () => {
+  // A real PNG to upload: one the simulator made (crazyrouter's seed example, as PNG).
+  const made = await client.images.generate({ model: 'nano-banana-2', prompt: 'A red apple', output_format: 'png' });
+  const upload = Buffer.from(await (await fetch(made.data[0].url)).arrayBuffer());
+  const nano = new OpenAI({ apiKey, baseURL: `${server.baseUrl}/nanoseries/v1`, maxRetries: 0 });
+
+  const one = await nano.images.edit({
+    model: 'NanoBanana2-1K',
+    prompt: 'Turn the reference image into a clean product render',
+    image: await OpenAI.toFile(upload, 'input.png', { type: 'image/png' }),
+  });
+  assert.equal(one.data.length, 1);
+  const edited = Buffer.from(await (await fetch(one.data[0].url)).arrayBuffer());
+  assert.deepEqual(pngSize(edited), { width: 1024, height: 1024 });
+
+  const several = await nano.images.edit({
+    model: 'NanoBanana2-1K',
+    prompt: 'Combine both references',
+    image: [await OpenAI.toFile(upload, 'a.png', { type: 'image/png' }), await OpenAI.toFile(upload, 'b.png', { type: 'image/png' })],
+    response_format: 'b64_json',
+  });
+  assert.deepEqual(pngSize(Buffer.from(several.data[0].b64_json, 'base64')), { width: 1024, height: 1024 });
+});
+
+test('images.edit without an image is a BadRequestError naming the field', async () => {
+  const nano = new OpenAI({ apiKey, baseURL: `${server.baseUrl}/nanoseries/v1`, maxRetries: 0 });
+  const response = await fetch(`${server.baseUrl}/nanoseries/v1/images/edits`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}` },
+    body: (() => { const form = new FormData(); form.append('model', 'NanoBanana2-1K'); form.append('prompt', 'x'); return form; })(),
+  });
+  assert.equal(response.status, 400);
+  await assert.rejects(nano.images.edit({ model: 'NanoBanana2-1K', prompt: 'x', image: [] }), (error) => {
+    assert.ok(error instanceof OpenAI.BadRequestError, `got ${error?.constructor?.name}`);
+    assert.equal(error.status, 400);
+    return true;
+  });
+});
