@@ -24,10 +24,7 @@ class Bananapro final : public core::ProviderAdapter {
     if (!route.match) return context_.error(route.error_kind);
     const auto& op = *route.match->operation;
     call.info.operation = op.name;
-    const auto key = context_.authenticate(call.http);
-    if (!key) return context_.error(context_.auth_error(call.http));
-    call.api_key = *key;
-    call.info.api_key = *key;
+    if (auto refused = context_.sign_in(call)) return *refused;
     if (op.name == "generate") return generate(call, op);
     return status(call, route.match->params.at("task_id"));
   }
