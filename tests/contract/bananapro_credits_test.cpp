@@ -62,7 +62,7 @@ TEST_CASE("default_credits 0 refuses every key that was not given credits", "[co
   CHECK(sim.simulator().credits("paid") == 0);
 }
 
-TEST_CASE("A failed task is refunded when it fails, whether or not anyone polls it", "[contract][bananapro][credits]") {
+TEST_CASE("A failed task is refunded when it fails, whether or not anyone polls it, in its usage record", "[contract][bananapro][credits]") {
   Options options = with_fate(failing(failure::generation_failed));
   options.credits = {{"k", 4}};
   ScopedSimulator sim(options);
@@ -72,16 +72,27 @@ TEST_CASE("A failed task is refunded when it fails, whether or not anyone polls 
   sim.advance(Millis{120'000});
   CHECK(sim.simulator().credits("k") == 4);  // no GET of the task in between
   CHECK(task(sim, id, "k").at("credits_refunded") == 4);
+  const auto usage = sim.simulator().usage("k");
+  REQUIRE(usage.size() == 1);
+  CHECK(usage.at(0).job_id == id);
+  CHECK(usage.at(0).unit == "credits");
+  CHECK(usage.at(0).state == UsageState::refunded);
+  CHECK(usage.at(0).amount == 0);
   CHECK(generate(sim, "k").status == 200);
 }
 
-TEST_CASE("Succeeded tasks are never refunded", "[contract][bananapro][credits]") {
+TEST_CASE("Succeeded tasks are never refunded, and their usage record is settled", "[contract][bananapro][credits]") {
   ScopedSimulator sim;
   const std::string id = submit(sim, text_to_image("x", "1:1"));
   sim.advance(Millis{120'000});
   CHECK(task(sim, id).at("status") == "completed");
   CHECK(task(sim, id).at("credits_refunded") == 0);
   CHECK(sim.simulator().credits("test-key") == 496);
+  const auto usage = sim.simulator().usage("test-key");
+  REQUIRE(usage.size() == 1);
+  CHECK(usage.at(0).state == UsageState::settled);
+  CHECK(usage.at(0).amount == 4);
+  CHECK(sim.simulator().spend("test-key", "credits") == 4);
 }
 
 TEST_CASE("Concurrent submissions never take a balance below zero, and every credit is accounted for",

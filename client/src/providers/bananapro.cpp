@@ -28,14 +28,11 @@ constexpr int maintenance_status = 455;
 
 Error bananapro_error(const HttpResponse& response) {
   Error error = error_from_response(response);
-  bool known = false;
-  for (const auto& [code, kind] : error_codes) {
-    if (code == error.provider_code) {
-      error.kind = kind;
-      known = true;
-    }
+  if (const auto kind = lookup(error_codes, error.provider_code)) {
+    error.kind = *kind;
+  } else if (response.status == maintenance_status) {
+    error.kind = ErrorKind::server_error;
   }
-  if (!known && response.status == maintenance_status) error.kind = ErrorKind::server_error;
   if (const auto body = parse_json_body(response.body); body && body->is_object()) {
     if (const auto it = body->find("error"); it != body->end() && it->is_object()) {
       if (const auto details = it->find("details"); details != it->end()) {
