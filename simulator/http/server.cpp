@@ -88,6 +88,15 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
     }
     write_response(answer, response);
   };
+  // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3), but cpp-httplib 0.11
+  // answers such a POST/PUT (curl -X PUT …/cancel) with an empty 400 before routing: answer it here instead.
+  http.set_pre_routing_handler([handler](const httplib::Request& request, httplib::Response& response) {
+    if (request.has_header("Content-Length") || request.has_header("Transfer-Encoding")) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    handler(request, response);
+    return httplib::Server::HandlerResponse::Handled;
+  });
   http.Get(".*", handler);
   http.Post(".*", handler);
   http.Put(".*", handler);

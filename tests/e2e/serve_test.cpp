@@ -3,6 +3,11 @@
 
 #include <random>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "nanosim/client/client.hpp"
 #include "nanosim/images.hpp"
 #include "serve_process.hpp"
@@ -159,4 +164,42 @@ TEST_CASE("bananapro over a real socket: the seed's example, --credits, a 402, a
   CHECK(decoded->width == 1344);
   CHECK(decoded->height == 768);
   CHECK(server.stop() == 0);
+}
+
+namespace {
+
+/// Sends raw bytes over a new TCP connection and returns everything the server sent back (it is asked to close).
+std::string raw_exchange(const std::string& base_url, const std::string& request_text) {
+  const auto colon = base_url.rfind(':');
+  const int port = std::stoi(base_url.substr(colon + 1));
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(write(fd, request_text.data(), request_text.size()) == static_cast<ssize_t>(request_text.size()));
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) answer.append(buffer, static_cast<std::size_t>(n));
+  close(fd);
+  return answer;
+}
+
+}  // namespace
+
+TEST_CASE("A bodyless PUT cancel and POST reset, as curl sends them (no Content-Length), are answered", "[e2e]") {
+  e2e::ServeProcess server({"--clock", "manual"});
+  const HttpResponse submitted = send(server.base_url(), "POST", "/odirouter/v1/queue/nano_banana_2", R"({"prompt":"x"})");
+  const std::string id = json::parse(submitted.body).at("request_id");
+  const std::string cancel = raw_exchange(server.base_url(),
+                                          "PUT /odirouter/v1/queue/nano_banana_2/requests/" + id +
+                                              "/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n"
+                                              "Connection: close\r\n\r\n");
+  CHECK(cancel.rfind("HTTP/1.1 202", 0) == 0);
+  CHECK(cancel.find(R"({"status":"CANCELLATION_REQUESTED"})") != std::string::npos);
+  const std::string reset =
+      raw_exchange(server.base_url(), "POST /__nanosim/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  CHECK(reset.rfind("HTTP/1.1 200", 0) == 0);
 }
