@@ -94,7 +94,9 @@ void parse_fate(const json& e, Effect& effect) {
 
 Effect parse_effect(const json& e, const std::string& where) {
   Effect effect;
-  const auto& [key, body] = *e.items().begin();
+  const auto first = e.begin();  // (a structured binding of *e.items().begin() would dangle)
+  const std::string key = first.key();
+  const json& body = first.value();
   if (key == "error") {
     effect.type = EffectType::error;
     effect.error_kinds = names(body, "kind");

@@ -61,7 +61,8 @@ TEST_CASE("The research example passes the schema but its \"<b64>\" placeholder 
 TEST_CASE("Every documented fixture is accepted, rejected or valid as its index says", "[contract][gemini]") {
   const auto& contract = contracts::get("gemini");
   const auto& op = contract.operation("generate_content");
-  for (const json& entry : fixture_json("gemini/index.json").at("fixtures")) {
+  const json index = fixture_json("gemini/index.json");  // named: a temporary would die before the loop body
+  for (const json& entry : index.at("fixtures")) {
     const std::string file = entry.at("file");
     INFO(file);
     const std::string kind = entry.at("kind");
