@@ -99,7 +99,10 @@ Result<GenerationResult> Client::result(const Submission& job) {
   if (!response) return response.error();
   auto polled = with_retry_after(protocol_->parse_result(*response, job), *response);
   if (!polled) return polled.error();
-  if (auto* result = std::get_if<GenerationResult>(&polled.value())) return std::move(*result);
+  if (auto* result = std::get_if<GenerationResult>(&polled.value())) {
+    for (ImageOutput& image : result->images) detail::infer_content_type(image);
+    return std::move(*result);
+  }
   const auto& pending = std::get<JobStatus>(polled.value());
   if (pending.error) return *pending.error;
   Error not_ready = detail::error_with_response(

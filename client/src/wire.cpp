@@ -1,5 +1,7 @@
 #include "wire.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <ctime>
@@ -229,6 +231,18 @@ std::optional<std::string> base64_decode(std::string_view text) {
   }
   if (padding > 2 || bits >= 6) return std::nullopt;  // a lone sextet cannot end a byte
   return out;
+}
+
+void infer_content_type(ImageOutput& image) {
+  if (!image.content_type.empty()) return;
+  std::string name = !image.file_name.empty() ? image.file_name : image.url.substr(0, image.url.find_first_of("?#"));
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  const auto ends_with = [&](std::string_view suffix) {
+    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends_with(".png")) image.content_type = "image/png";
+  else if (ends_with(".jpg") || ends_with(".jpeg")) image.content_type = "image/jpeg";
+  else if (ends_with(".webp")) image.content_type = "image/webp";
 }
 
 }  // namespace nanosim::client::detail

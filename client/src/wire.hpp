@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nanosim/client/error.hpp"
+#include "nanosim/client/types.hpp"
 #include "nanosim/http_message.hpp"
 
 namespace nanosim::client::detail {
@@ -57,6 +58,10 @@ std::optional<std::string> base64_decode(std::string_view text);
 
 /// A JSON request with Content-Type and Accept set.
 HttpRequest json_request(std::string method, std::string path, const json* body);
+
+/// Fills an image's empty content type from its file name or URL extension (.png, .jpg/.jpeg, .webp), so every
+/// provider's result says what its images are, whether or not its wire does.
+void infer_content_type(ImageOutput& image);
 
 /// The error kind a provider's code maps to in one of its code tables; nullopt when the code is not listed.
 template <std::size_t N>
