@@ -210,6 +210,12 @@ int main(int argc, char** argv) {
       return 0;
     }
     const std::vector<std::string> rest(args.begin() + 1, args.end());
+    for (const std::string& arg : rest) {
+      if (arg == "--help" || arg == "-h") {
+        std::cout << usage;
+        return 0;
+      }
+    }
     if (args[0] == "serve") return serve(rest);
     if (args[0] == "contracts") return contracts_command(rest);
     if (args[0] == "scenarios") return scenarios_command(rest);
