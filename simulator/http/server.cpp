@@ -78,6 +78,12 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
   const int threads = impl_->config.threads;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   http.set_tcp_nodelay(true);
+  // cpp-httplib's default also sets SO_REUSEPORT, which lets a second server bind a port that is already serving
+  // and silently share its connections. Only SO_REUSEADDR (quick restarts after TIME_WAIT): a taken port is an error.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
+  });
   http.set_keep_alive_timeout(impl_->config.keep_alive_timeout_seconds);
   http.set_payload_max_length(simulator.options().max_body_bytes + 1);
   const auto handler = [this](const httplib::Request& request, httplib::Response& response) {
@@ -114,7 +120,8 @@ void Server::start() {
                                                 ? impl_->config.port
                                                 : -1);
   if (impl_->port < 0) {
-    throw std::runtime_error("cannot bind " + impl_->config.host + ":" + std::to_string(impl_->config.port));
+    throw std::runtime_error("cannot bind " + impl_->config.host + ":" + std::to_string(impl_->config.port) +
+                             " (address in use, or not an address of this machine)");
   }
   impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
