@@ -98,7 +98,17 @@ Result<GenerationResult> Client::result(const Submission& job) {
   auto response = exchange(with_followed_url(protocol_->result_request(job), job.result_url));
   if (!response) return response.error();
   auto polled = with_retry_after(protocol_->parse_result(*response, job), *response);
-  if (!polled) return polled.error();
+  if (!polled) {
+    if (!protocol_->result_error_hides_outcome(polled.error())) return polled.error();
+    // The status of an ended job says how it ended (cancelled, or failed and why); the error keeps the status
+    // and body the result request was answered with. A status that shows no ended job changes nothing.
+    auto ended = status(job);
+    if (!ended || !is_terminal(ended->state) || !ended->error) return polled.error();
+    Error error = *ended->error;
+    error.http_status = polled.error().http_status;
+    error.body = polled.error().body;
+    return error;
+  }
   if (auto* result = std::get_if<GenerationResult>(&polled.value())) {
     for (ImageOutput& image : result->images) detail::infer_content_type(image);
     return std::move(*result);

@@ -54,9 +54,14 @@ class ProviderProtocol {
   [[nodiscard]] virtual HttpRequest result_request(const Submission& job) const = 0;
   [[nodiscard]] virtual Result<ResultPoll> parse_result(const HttpResponse& response, const Submission& job) const = 0;
 
-  /// Only called when traits().cancellable.
-  [[nodiscard]] virtual HttpRequest cancel_request(const Submission& job) const = 0;
-  [[nodiscard]] virtual Result<CancelOutcome> parse_cancel(const HttpResponse& response) const = 0;
+  /// True when a result request's error may not say how the job ended (odirouter's /response answers a failed and
+  /// a cancelled job alike): the Client then reads the job's status, whose error tells which.
+  [[nodiscard]] virtual bool result_error_hides_outcome(const Error& /*error*/) const { return false; }
+
+  /// Only called when traits().cancellable: a provider with a cancel operation overrides both. The defaults keep
+  /// the interface whole for the others (the Client refuses their cancels before sending anything).
+  [[nodiscard]] virtual HttpRequest cancel_request(const Submission& job) const { return status_request(job); }
+  [[nodiscard]] virtual Result<CancelOutcome> parse_cancel(const HttpResponse& response) const;
 };
 
 using ProtocolFactory = std::unique_ptr<ProviderProtocol> (*)();

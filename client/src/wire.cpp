@@ -96,6 +96,37 @@ Error protocol_error(const HttpResponse& response, std::string_view what) {
   return error_with_response(ErrorKind::protocol, std::string(what), response);
 }
 
+Result<json> success_object(const HttpResponse& response, std::string_view what,
+                            Error (*provider_error)(const HttpResponse&), Success success) {
+  const std::string where(what);
+  if (response.status >= 400) return provider_error(response);
+  const bool accepted = response.status == 200 ||
+                        (success == Success::any_2xx && response.status >= 200 && response.status <= 299) ||
+                        (success == Success::status_200_or_202 && response.status == 202);
+  if (!accepted) return protocol_error(response, where + ": unexpected status");
+  auto body = parse_json_body(response.body);
+  if (!body || !body->is_object()) return protocol_error(response, where + ": body is not a JSON object");
+  return std::move(*body);
+}
+
+Result<json> envelope_member(const json& body, std::string_view key, const HttpResponse& response,
+                             std::string_view what) {
+  const auto member = body.find(key);
+  if (member == body.end() || !member->is_object()) {
+    return protocol_error(response, std::string(what) + ": body has no \"" + std::string(key) + "\" object");
+  }
+  return *member;
+}
+
+Error unsupported_field(std::string field, std::string message) {
+  Error error;
+  error.kind = ErrorKind::invalid_request;
+  error.field = std::move(field);
+  error.rule = "unsupported_by_provider";
+  error.message = std::move(message);
+  return error;
+}
+
 std::string field_from_loc(const json& loc) {
   if (!loc.is_array()) return loc.is_string() ? loc.get<std::string>() : std::string{};
   std::string field;

@@ -30,6 +30,20 @@ ErrorKind kind_for_status(int http_status);
 Error error_with_response(ErrorKind kind, std::string message, const HttpResponse& response);
 /// ErrorKind::protocol: "<what>: <why>", with the response attached.
 Error protocol_error(const HttpResponse& response, std::string_view what);
+/// The statuses a provider answers a successful call with.
+enum class Success { status_200, any_2xx, status_200_or_202 };
+
+/// The JSON object a successful response carries, else the error it stands for: provider_error(response) for a
+/// status >= 400; "<what>: unexpected status" for another status that is not a success;
+/// "<what>: body is not a JSON object".
+Result<json> success_object(const HttpResponse& response, std::string_view what,
+                            Error (*provider_error)(const HttpResponse&), Success success = Success::status_200);
+/// The object an envelope holds under key ("data"), else the protocol error "<what>: body has no \"<key>\" object".
+Result<json> envelope_member(const json& body, std::string_view key, const HttpResponse& response,
+                             std::string_view what);
+/// A request the provider's wire cannot express, refused before anything is sent: invalid_request on the field,
+/// rule "unsupported_by_provider", http_status 0.
+Error unsupported_field(std::string field, std::string message);
 
 /// Maps an error response by its status and the common body shapes:
 ///   {"error":{"code","message","type","param"}}   (SeaArt/odirouter, OpenAI, new-api)
@@ -63,12 +77,12 @@ HttpRequest json_request(std::string method, std::string path, const json* body)
 /// provider's result says what its images are, whether or not its wire does.
 void infer_content_type(ImageOutput& image);
 
-/// The error kind a provider's code maps to in one of its code tables; nullopt when the code is not listed.
-template <std::size_t N>
-std::optional<ErrorKind> lookup(const std::array<std::pair<std::string_view, ErrorKind>, N>& table,
-                                std::string_view code) {
-  for (const auto& [name, kind] : table) {
-    if (name == code) return kind;
+/// What a provider's word maps to in one of its tables (an error code to an ErrorKind, a status word to a
+/// JobState); nullopt when the word is not listed.
+template <class Value, std::size_t N>
+std::optional<Value> lookup(const std::array<std::pair<std::string_view, Value>, N>& table, std::string_view word) {
+  for (const auto& [name, value] : table) {
+    if (name == word) return value;
   }
   return std::nullopt;
 }

@@ -30,11 +30,28 @@ void scan_template(std::string_view text, Literal on_literal, Placeholder on_pla
   on_literal(text.substr(start));
 }
 
+/// A FastAPI validation "loc" list: its first item says where the field travelled.
+bool is_fastapi_loc(const json& loc) {
+  if (!loc.is_array() || loc.empty() || !loc.front().is_string()) return false;
+  const auto& where = loc.front().get_ref<const std::string&>();
+  return where == "body" || where == "query" || where == "path" || where == "header";
+}
+
 json substitute_all(const json& value, const std::map<std::string, std::string>& vars) {
   if (value.is_string()) return substitute_placeholders(value.get<std::string>(), vars);
   if (!value.is_structured()) return value;
   json out = value;
-  for (auto& item : out) item = substitute_all(item, vars);  // object keys are never templates
+  if (out.is_array()) {
+    for (auto& item : out) item = substitute_all(item, vars);
+    return out;
+  }
+  const auto location = vars.find("location");
+  for (auto& member : out.items()) {  // object keys are never templates
+    member.value() = substitute_all(member.value(), vars);
+    if (member.key() == "loc" && location != vars.end() && is_fastapi_loc(member.value())) {
+      member.value().front() = location->second;
+    }
+  }
   return out;
 }
 

@@ -33,7 +33,9 @@ class Odirouter final : public core::ProviderAdapter {
     if (!known) return context_.error("request_not_found");
     if (op.name == "status") {
       if (auto violations = contract_.validate_query(op, call.http.query); !violations.empty()) {
-        return context_.invalid(violations.front());
+        const contracts::Violation& first = violations.front();  // a query parameter: loc ["query", field]
+        return context_.error("invalid_request", {{"message", first.message}, {"field", first.field},
+                                                  {"rule", first.rule}, {"location", "query"}});
       }
       return status_body(call, *job, core::flag(call.http.query_param("logs")));
     }

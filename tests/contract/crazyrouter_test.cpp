@@ -159,7 +159,7 @@ TEST_CASE("output_compression is the JPEG quality really applied", "[contract][c
   CHECK(sim.simulator().jobs().at(1).spec.quality == 100);
 }
 
-TEST_CASE("response_format b64_json inlines the image; n asks for several", "[contract][crazyrouter]") {
+TEST_CASE("response_format b64_json inlines the image, and n asks for several", "[contract][crazyrouter]") {
   ScopedSimulator sim;
   const HttpResponse response = sim.handle(json_request(
       "POST", generations,

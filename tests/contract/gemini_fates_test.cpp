@@ -10,7 +10,7 @@ using namespace nanosim::testkit;
 using namespace nanosim::gemini_test;
 using nlohmann::json;
 
-TEST_CASE("No key is 403 PERMISSION_DENIED; a refused key is 400 with ErrorInfo API_KEY_INVALID", "[contract][gemini]") {
+TEST_CASE("No key is 403 PERMISSION_DENIED, a refused key is 400 with ErrorInfo API_KEY_INVALID", "[contract][gemini]") {
   Options options = deterministic_options();
   options.api_keys = {"AIza-good"};
   ScopedSimulator sim(options);
@@ -37,7 +37,7 @@ TEST_CASE("No key is 403 PERMISSION_DENIED; a refused key is 400 with ErrorInfo 
   CHECK(sim.handle(by_query).status == 200);
 }
 
-TEST_CASE("An unknown model is 404 NOT_FOUND naming it; an unknown route too", "[contract][gemini]") {
+TEST_CASE("An unknown model is 404 NOT_FOUND naming it, and so is an unknown route", "[contract][gemini]") {
   ScopedSimulator sim;
   const HttpResponse unknown = sim.handle(generate("gemini-9-ultra", text_body("x")));
   CHECK(unknown.status == 404);

@@ -142,7 +142,7 @@ TEST_CASE("OpenAI-compatible faces refuse size, unsupported formats and disabled
   CHECK(sim.simulator().jobs().empty());
 }
 
-TEST_CASE("OpenAI-compatible edits take multipart image or repeated image[] parts", "[contract][nanoseries]") {
+TEST_CASE("OpenAI-compatible edits take one multipart image or repeated array-style image parts", "[contract][nanoseries]") {
   ScopedSimulator sim;
   const HttpResponse one = sim.handle(multipart_request({png_file("image", "cat.png"), field("prompt", "Add a hat"),
                                                          field("model", "NanoBanana2-0.5K"), field("aspect_ratio", "4:3"),

@@ -222,7 +222,7 @@ TEST_CASE("size as the control field is refused in favour of aspect_ratio", "[co
   CHECK(job_count(sim) == 0);
 }
 
-TEST_CASE("An output format the family does not support is refused; NanoBanana alone takes webp", "[contract][nanoseries]") {
+TEST_CASE("An output format the family does not support is refused, and NanoBanana alone takes webp", "[contract][nanoseries]") {
   ScopedSimulator sim;
   for (const char* model : {"NanoBanana2-0.5K", "NanoBanana2-1K", "NanoBananaPro-1K", "NanoBananaPro-4K"}) {
     CAPTURE(model);

@@ -192,7 +192,7 @@ TEST_CASE("A request without credentials gets the documented 401 body", "[contra
   CHECK(job_count(sim) == 0);
 }
 
-TEST_CASE("Both Bearer and Key schemes are accepted; configured keys reject others", "[contract][odirouter]") {
+TEST_CASE("Both Bearer and Key schemes are accepted, and configured keys reject others", "[contract][odirouter]") {
   Options options = deterministic_options();
   options.api_keys = {"sk-good"};
   ScopedSimulator sim(options);

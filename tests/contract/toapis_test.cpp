@@ -117,7 +117,7 @@ TEST_CASE("A task walks queued -> in_progress -> completed as the clock advances
   CHECK(distinct > 3);  // it really moves while in progress
 }
 
-TEST_CASE("A completed task carries url, result, completed_at and expires_at; the url serves the image",
+TEST_CASE("A completed task carries url, result, completed_at and expires_at, and the url serves the image",
           "[contract][toapis]") {
   ScopedSimulator sim;
   const json docs_request = fixture_json("toapis/docs-submit-request.json");  // 16:9 at 2K
@@ -139,7 +139,7 @@ TEST_CASE("A completed task carries url, result, completed_at and expires_at; th
   CHECK(decoded->height == 1536);
 }
 
-TEST_CASE("Defaults: size 1:1, n 1, resolution 1K; n and reference images are honoured", "[contract][toapis]") {
+TEST_CASE("Defaults: size 1:1, n 1, resolution 1K, and n and reference images are honoured", "[contract][toapis]") {
   ScopedSimulator sim;
   const json plain = run_to_end(sim, submit(sim, task_request()));
   REQUIRE(plain.at("result").at("data").size() == 1);

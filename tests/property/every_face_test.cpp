@@ -2,9 +2,10 @@
 // cancels (where the provider documents one) and clock moves runs against odirouter, bananapro, toapis and
 // nanoseries through the reference client, and the provider-neutral answers must obey the same job lifecycle:
 // states only move queued -> running -> terminal, terminal states are final (a succeeded job keeps its images),
-// results are not_ready until the end, cancelling an ended job answers already_completed, and a reported queue
-// position never rises. Run times are the simulator's own (seeded draws), so the truth about a job's state is the
-// simulator's own view of it at the moment of the request (the clock does not move between the two).
+// results are not_ready until the end, a cancelled job's status and result both carry a cancelled error,
+// cancelling an ended job answers already_completed, and a reported queue position never rises. Run times are the
+// simulator's own (seeded draws), so the truth about a job's state is the simulator's own view of it at the moment
+// of the request (the clock does not move between the two).
 #include <catch2/catch.hpp>
 #include <rapidcheck.h>
 #include <rapidcheck/catch.h>
@@ -69,8 +70,9 @@ struct FaceSut {
 
 using FaceCommand = rc::state::Command<FaceModel, FaceSut>;
 
+/// The value of a call that must succeed, by value: the call's Result is often a temporary.
 template <class T>
-const T& must(const client::Result<T>& result) {
+T must(const client::Result<T>& result) {
   if (!result) RC_FAIL("client call failed: " + client::to_string(result.error()));
   return result.value();
 }
@@ -129,7 +131,7 @@ struct Submit final : FaceCommand {
   void run(const FaceModel&, FaceSut& sut) const override {
     const auto submitted = sut.client.submit(
         client::GenerateRequest().with_model(sut.face.model).with_prompt(prompt).with_aspect_ratio(aspect_ratio));
-    const client::Submission& job = must(submitted);
+    const client::Submission job = must(submitted);
     RC_ASSERT(!job.job_id.empty());
     RC_ASSERT(!job.completed_result.has_value());
     sut.submissions.push_back(job);
@@ -148,12 +150,16 @@ struct Status final : OnJob {
 
   void run(const FaceModel&, FaceSut& sut) const override {
     const JobView view = sut.view(index);
-    const client::JobStatus& status = must(sut.client.status(sut.submissions.at(index)));
+    const client::JobStatus status = must(sut.client.status(sut.submissions.at(index)));
     // Ended jobs are reported as exactly what they are; a live one is never reported as ended.
     RC_ASSERT(client::is_terminal(status.state) == is_terminal(view.state));
     if (is_terminal(view.state)) RC_ASSERT(status.state == neutral(view.state));
     if (status.state == client::JobState::succeeded) RC_ASSERT(!status.error.has_value());
     if (status.state == client::JobState::failed) RC_ASSERT(status.error.has_value());
+    if (status.state == client::JobState::cancelled) {
+      RC_ASSERT(status.error.has_value());
+      RC_ASSERT(status.error->kind == client::ErrorKind::cancelled);
+    }
     observe(sut.seen.at(index), status.state, status.queue_position);
   }
 
@@ -173,7 +179,7 @@ struct Result final : OnJob {
       return;
     }
     if (view.state == JobState::succeeded) {
-      const client::GenerationResult& done = must(result);
+      const client::GenerationResult done = must(result);
       RC_ASSERT(done.job_id == sut.submissions.at(index).job_id);
       RC_ASSERT(!done.images.empty());
       std::vector<std::string> urls;
@@ -186,6 +192,8 @@ struct Result final : OnJob {
     } else {
       RC_ASSERT(!result);
       RC_ASSERT(result.error().kind != client::ErrorKind::not_ready);
+      // A cancelled job's result says so, on every face that cancels; a failed one never claims a cancel.
+      RC_ASSERT((result.error().kind == client::ErrorKind::cancelled) == (view.state == JobState::cancelled));
     }
     observe(seen, neutral(view.state), std::nullopt);
   }
@@ -224,7 +232,8 @@ struct Advance final : FaceCommand {
 
 void check_face(const Face& face) {
   const std::string label = face.provider + " (" + face.model + "): legal transitions, final terminals, not_ready "
-                            "results until the end, already_completed cancels, queue positions never rising";
+                            "results until the end, cancelled jobs reported as cancelled, already_completed cancels, "
+                            "queue positions never rising";
   rc::prop(label, [face] {
     const auto seed = *rc::gen::inRange<std::uint64_t>(1, 1'000'000);
     FaceSut sut(face, seed);

@@ -48,7 +48,7 @@ TEST_CASE("error responses map to their kinds and keep status, body and the prov
   CHECK(error.provider_code == code);
 }
 
-TEST_CASE("a validation error names the field from detail[0].loc and the rule from its type", "[unit][client]") {
+TEST_CASE("a validation error names the field from the first detail's loc and the rule from its type", "[unit][client]") {
   Rig rig;
   rig.script->reply(422, R"({"detail":[{"loc":["body","image_urls",3],"msg":"List should have at most 3 items",
       "type":"too_long","url":"https://errors.pydantic.dev/2/v/too_long"}]})");

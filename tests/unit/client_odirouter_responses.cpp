@@ -171,3 +171,81 @@ TEST_CASE("a JSON body nested too deeply is refused as a protocol error, not par
   REQUIRE_FALSE(status);
   CHECK(status.error().kind == ErrorKind::protocol);
 }
+
+namespace {
+
+// Bodies as the simulator answers them for an ended job (contracts/providers/odirouter.json: lifecycle cancelled
+// and failed, failure_kinds, errors runtime_failed).
+std::string ended_status(const std::string& error, const std::string& error_type, const std::string& inference_time) {
+  const std::string urls = "http://127.0.0.1/odirouter/v1/queue/nano_banana_2/requests/mmsu_7d2f/";
+  return R"({"cancel_url":")" + urls + R"(cancel","error":")" + error + R"(","error_type":")" + error_type +
+         R"(","logs":[],"metrics":{"inference_time":)" + inference_time + R"(},"request_id":"mmsu_7d2f",)" +
+         R"("response_url":")" + urls + R"(response","status":"COMPLETED","status_url":")" + urls + R"(status"})";
+}
+const std::string cancelled_status = ended_status("Task was canceled", "CANCELED", "7.33");
+const std::string failed_status = ended_status("Task execution failed", "INFERENCE_FAILURE", "3.21");
+const std::string runtime_failed = R"({"detail":"Runtime execution failed"})";
+
+}  // namespace
+
+TEST_CASE("a cancelled job's status is cancelled and carries the cancellation as its error", "[unit][client]") {
+  Rig rig;
+  rig.script->reply(200, cancelled_status);
+  const auto status = rig.client.status(job_of("mmsu_7d2f"));
+  REQUIRE(status);
+  CHECK(status->state == JobState::cancelled);
+  REQUIRE(status->error.has_value());
+  CHECK(status->error->kind == ErrorKind::cancelled);
+  CHECK(status->error->provider_code == "CANCELED");
+  CHECK(status->error->message == "Task was canceled");
+  CHECK(status->error->http_status == 200);
+}
+
+TEST_CASE("an ended job's result fails as its status says, cancelled or failed, since /response does not say",
+          "[unit][client]") {
+  const auto [status_body, kind, error_type, message] = GENERATE(table<std::string, ErrorKind, std::string, std::string>({
+      {cancelled_status, ErrorKind::cancelled, "CANCELED", "Task was canceled"},
+      {failed_status, ErrorKind::generation_failed, "INFERENCE_FAILURE", "Task execution failed"},
+  }));
+  Rig rig;
+  rig.script->reply(500, runtime_failed).reply(200, status_body);
+  const auto result = rig.client.result(job_of("mmsu_7d2f"));
+  REQUIRE_FALSE(result);
+  CHECK(result.error().kind == kind);
+  CHECK(result.error().provider_code == error_type);
+  CHECK(result.error().message == message);
+  CHECK(result.error().http_status == 500);  // what /response answered
+  CHECK(result.error().body == runtime_failed);
+  REQUIRE(rig.script->requests.size() == 2);
+  CHECK(rig.script->requests[0].path == "/v1/queue/nano_banana_2/requests/mmsu_7d2f/response");
+  CHECK(rig.script->requests[1].method == "GET");
+  CHECK(rig.script->requests[1].path == "/v1/queue/nano_banana_2/requests/mmsu_7d2f/status");
+}
+
+TEST_CASE("a runtime failure from /response stays a server error when the status shows no ended job",
+          "[unit][client]") {
+  Rig rig;
+  rig.script->reply(500, runtime_failed)
+      .reply(202, R"({"status":"IN_PROGRESS","request_id":"r","response_url":"u","logs":[]})")
+      .reply(500, runtime_failed)
+      .fail_transport("connection reset");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const auto result = rig.client.result(job_of("r"));
+    REQUIRE_FALSE(result);
+    CHECK(result.error().kind == ErrorKind::server_error);
+    CHECK(result.error().http_status == 500);
+    CHECK(result.error().message == "Runtime execution failed");
+  }
+  CHECK(rig.script->requests.size() == 4);
+}
+
+TEST_CASE("other server errors from /response are returned as they are, without a status read", "[unit][client]") {
+  Rig rig;
+  rig.script->reply(500, R"({"error":{"code":"INTERNAL_SERVER_ERROR","message":"Internal server error"},)"
+                         R"("request_id":"req_1"})");
+  const auto result = rig.client.result(job_of("r"));
+  REQUIRE_FALSE(result);
+  CHECK(result.error().kind == ErrorKind::server_error);
+  CHECK(result.error().provider_code == "INTERNAL_SERVER_ERROR");
+  CHECK(rig.script->requests.size() == 1);
+}

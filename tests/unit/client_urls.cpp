@@ -60,7 +60,7 @@ TEST_CASE("the client follows a returned status URL that points under its base",
   CHECK(sent.query_param("logs") == "1");
 }
 
-TEST_CASE("a returned URL on another host is not followed; the documented path is used", "[unit][client]") {
+TEST_CASE("a returned URL on another host is not followed, and the documented path is used", "[unit][client]") {
   Rig rig("odirouter", "sk-test", base);
   rig.script->reply(200, completed);
   REQUIRE(rig.client.status(job_with_status_url("https://odirouter.ai/model/v1/queue/nano_banana_2/requests/r/status")));

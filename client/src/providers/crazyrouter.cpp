@@ -3,8 +3,7 @@
 #include <array>
 #include <utility>
 
-#include "provider_protocol.hpp"
-#include "wire.hpp"
+#include "protocol_shapes.hpp"
 
 namespace nanosim::client::detail {
 
@@ -22,51 +21,10 @@ constexpr std::array<std::pair<std::string_view, ErrorKind>, 7> error_codes{{
     {"prompt_blocked", ErrorKind::content_blocked},
 }};
 
-std::optional<ErrorKind> kind_for_code(std::string_view code) {
-  for (const auto& [name, kind] : error_codes) {
-    if (name == code) return kind;
-  }
-  return std::nullopt;
-}
-
 Error crazyrouter_error(const HttpResponse& response) {
   Error error = error_from_response(response);
-  if (const auto kind = kind_for_code(error.provider_code)) error.kind = *kind;
+  if (const auto kind = lookup(error_codes, error.provider_code)) error.kind = *kind;
   return error;
-}
-
-Error unsupported_field(std::string field, std::string message) {
-  Error error;
-  error.kind = ErrorKind::invalid_request;
-  error.field = std::move(field);
-  error.rule = "unsupported_by_provider";
-  error.message = std::move(message);
-  return error;
-}
-
-/// RFC 4648 base64 (padding optional, whitespace ignored); nullopt for anything else.
-std::optional<std::string> decode_base64(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (const char c : text) {
-    int value = -1;
-    if (c >= 'A' && c <= 'Z') value = c - 'A';
-    else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') value = c - '0' + 52;
-    else if (c == '+') value = 62;
-    else if (c == '/') value = 63;
-    else if (c == '=' || c == '\n' || c == '\r' || c == ' ') continue;
-    else return std::nullopt;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  return out;
 }
 
 std::string content_type_for(std::string_view output_format) {
@@ -81,7 +39,7 @@ Result<ImageOutput> image_from(const json& datum, const std::string& content_typ
   image.url = string_member(datum, "url");
   const std::string inline_data = string_member(datum, "b64_json");
   if (!inline_data.empty()) {
-    auto bytes = decode_base64(inline_data);
+    auto bytes = base64_decode(inline_data);
     if (!bytes) return protocol_error(response, "an entry's \"b64_json\" is not base64");
     image.inline_bytes = std::move(bytes);
   }
@@ -89,13 +47,9 @@ Result<ImageOutput> image_from(const json& datum, const std::string& content_typ
   return image;
 }
 
-class CrazyrouterProtocol final : public ProviderProtocol {
+class CrazyrouterProtocol final : public SynchronousProtocol {
  public:
-  [[nodiscard]] ProtocolTraits traits() const override {
-    ProtocolTraits traits;
-    traits.synchronous = true;
-    return traits;
-  }
+  CrazyrouterProtocol() : SynchronousProtocol("crazyrouter") {}
 
   [[nodiscard]] Result<HttpRequest> submit_request(const GenerateRequest& request) const override {
     if (request.model.empty()) return unsupported_field("model", "a model is required (\"nano-banana-2\")");
@@ -114,10 +68,8 @@ class CrazyrouterProtocol final : public ProviderProtocol {
 
   [[nodiscard]] Result<Submission> parse_submit(const HttpResponse& response,
                                                 const GenerateRequest& request) const override {
-    if (response.status >= 400) return crazyrouter_error(response);
-    if (response.status < 200 || response.status > 299) return protocol_error(response, "generate: unexpected status");
-    const auto body = parse_json_body(response.body);
-    if (!body || !body->is_object()) return protocol_error(response, "generate: body is not a JSON object");
+    const auto body = success_object(response, "generate", &crazyrouter_error, Success::any_2xx);
+    if (!body) return body.error();
     const auto data = body->find("data");
     if (data == body->end() || !data->is_array() || data->empty()) {
       return protocol_error(response, "generate: body has no \"data\" images");
@@ -139,22 +91,6 @@ class CrazyrouterProtocol final : public ProviderProtocol {
     job.model = request.model;
     job.completed_result = std::move(result);
     return job;
-  }
-
-  // A synchronous face: the Client never polls, these only keep the interface whole.
-  [[nodiscard]] HttpRequest status_request(const Submission&) const override {
-    return json_request("POST", "/v1/images/generations", nullptr);
-  }
-  [[nodiscard]] Result<JobStatus> parse_status(const HttpResponse& response) const override {
-    return protocol_error(response, "crazyrouter has no status endpoint (synchronous)");
-  }
-  [[nodiscard]] HttpRequest result_request(const Submission& job) const override { return status_request(job); }
-  [[nodiscard]] Result<ResultPoll> parse_result(const HttpResponse& response, const Submission&) const override {
-    return protocol_error(response, "crazyrouter has no result endpoint (synchronous)");
-  }
-  [[nodiscard]] HttpRequest cancel_request(const Submission& job) const override { return status_request(job); }
-  [[nodiscard]] Result<CancelOutcome> parse_cancel(const HttpResponse& response) const override {
-    return protocol_error(response, "crazyrouter has no cancel endpoint");
   }
 };
 

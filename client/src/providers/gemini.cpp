@@ -3,8 +3,7 @@
 #include <array>
 #include <utility>
 
-#include "provider_protocol.hpp"
-#include "wire.hpp"
+#include "protocol_shapes.hpp"
 
 namespace nanosim::client::detail {
 
@@ -53,9 +52,7 @@ Error gemini_error(const HttpResponse& response) {
   const json& object = body->at("error");
   const std::string status = string_member(object, "status");
   if (!status.empty()) error.provider_code = status;
-  for (const auto& [name, kind] : status_kinds) {
-    if (name == status) error.kind = kind;
-  }
+  if (const auto kind = lookup(status_kinds, status)) error.kind = *kind;
   if (const json* info = detail_of(object, "google.rpc.ErrorInfo"); info && string_member(*info, "reason") == "API_KEY_INVALID") {
     error.kind = ErrorKind::unauthorized;
     error.provider_code = "API_KEY_INVALID";
@@ -75,15 +72,6 @@ Error gemini_error(const HttpResponse& response) {
     const double seconds = std::strtod(delay.c_str(), &end);
     if (end != delay.c_str() && seconds >= 0) error.retry_after = std::chrono::milliseconds{static_cast<long long>(seconds * 1000)};
   }
-  return error;
-}
-
-Error unsupported_field(std::string field, std::string message) {
-  Error error;
-  error.kind = ErrorKind::invalid_request;
-  error.field = std::move(field);
-  error.rule = "unsupported_by_provider";
-  error.message = std::move(message);
   return error;
 }
 
@@ -156,13 +144,9 @@ Result<GenerationResult> result_from_body(const json& body, const HttpResponse& 
   return result;
 }
 
-class GeminiProtocol final : public ProviderProtocol {
+class GeminiProtocol final : public SynchronousProtocol {
  public:
-  [[nodiscard]] ProtocolTraits traits() const override {
-    ProtocolTraits traits;
-    traits.synchronous = true;
-    return traits;
-  }
+  GeminiProtocol() : SynchronousProtocol("gemini") {}
 
   void authorize(HttpRequest& request, std::string_view api_key) const override {
     if (!api_key.empty()) request.headers.emplace("x-goog-api-key", std::string(api_key));
@@ -191,10 +175,8 @@ class GeminiProtocol final : public ProviderProtocol {
 
   [[nodiscard]] Result<Submission> parse_submit(const HttpResponse& response,
                                                 const GenerateRequest& request) const override {
-    if (response.status >= 400) return gemini_error(response);
-    if (response.status != 200) return protocol_error(response, "generateContent: unexpected status");
-    const auto body = parse_json_body(response.body);
-    if (!body || !body->is_object()) return protocol_error(response, "generateContent: body is not a JSON object");
+    const auto body = success_object(response, "generateContent", &gemini_error);
+    if (!body) return body.error();
     auto result = result_from_body(*body, response);
     if (!result) return result.error();
     Submission job;
@@ -202,25 +184,6 @@ class GeminiProtocol final : public ProviderProtocol {
     job.model = request.model;
     job.completed_result = std::move(result).value();
     return job;
-  }
-
-  // Never called: submit's answer is already the result (traits().synchronous).
-  [[nodiscard]] HttpRequest status_request(const Submission& job) const override { return synchronous_only(job); }
-  [[nodiscard]] Result<JobStatus> parse_status(const HttpResponse& response) const override {
-    return protocol_error(response, "gemini is synchronous: there is no status to read");
-  }
-  [[nodiscard]] HttpRequest result_request(const Submission& job) const override { return synchronous_only(job); }
-  [[nodiscard]] Result<ResultPoll> parse_result(const HttpResponse& response, const Submission&) const override {
-    return protocol_error(response, "gemini is synchronous: there is no result to fetch");
-  }
-  [[nodiscard]] HttpRequest cancel_request(const Submission& job) const override { return synchronous_only(job); }
-  [[nodiscard]] Result<CancelOutcome> parse_cancel(const HttpResponse& response) const override {
-    return protocol_error(response, "gemini has no cancel operation");
-  }
-
- private:
-  static HttpRequest synchronous_only(const Submission& job) {
-    return json_request("GET", "/v1beta/models/" + job.model, nullptr);
   }
 };
 

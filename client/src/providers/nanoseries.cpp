@@ -4,8 +4,7 @@
 #include <array>
 #include <utility>
 
-#include "provider_protocol.hpp"
-#include "wire.hpp"
+#include "protocol_shapes.hpp"
 
 namespace nanosim::client::detail {
 
@@ -21,12 +20,13 @@ constexpr std::array<std::pair<std::string_view, ErrorKind>, 6> error_codes{{
     {"prompt_blocked", ErrorKind::content_blocked},
 }};
 
-std::optional<ErrorKind> kind_for_code(std::string_view code) {
-  for (const auto& [name, kind] : error_codes) {
-    if (name == code) return kind;
-  }
-  return std::nullopt;
-}
+// A task's status words (seed 004; research §8).
+constexpr std::array<std::pair<std::string_view, JobState>, 4> task_states{{
+    {"queued", JobState::queued},
+    {"in_progress", JobState::running},
+    {"succeeded", JobState::succeeded},
+    {"failed", JobState::failed},
+}};
 
 /// The simulator (and new-api) words a request error "field: sentence"; the field is what precedes ": ".
 std::string field_of(const std::string& message) {
@@ -38,30 +38,9 @@ std::string field_of(const std::string& message) {
 
 Error nanoseries_error(const HttpResponse& response) {
   Error error = error_from_response(response);
-  if (const auto kind = kind_for_code(error.provider_code)) error.kind = *kind;
+  if (const auto kind = lookup(error_codes, error.provider_code)) error.kind = *kind;
   if (error.kind == ErrorKind::invalid_request && error.field.empty()) error.field = field_of(error.message);
   return error;
-}
-
-Error unsupported_field(std::string field, std::string message) {
-  Error error;
-  error.kind = ErrorKind::invalid_request;
-  error.field = std::move(field);
-  error.rule = "unsupported_by_provider";
-  error.message = std::move(message);
-  return error;
-}
-
-/// The task body inside the envelope, or the protocol error explaining why there is none.
-Result<json> task_data(const HttpResponse& response, std::string_view what) {
-  if (response.status >= 400) return nanoseries_error(response);
-  if (response.status != 200) return protocol_error(response, std::string(what) + ": unexpected status");
-  const auto body = parse_json_body(response.body);
-  if (!body || !body->is_object()) return protocol_error(response, std::string(what) + ": body is not a JSON object");
-  if (string_member(*body, "code") != "success") return nanoseries_error(response);
-  const auto data = body->find("data");
-  if (data == body->end() || !data->is_object()) return protocol_error(response, std::string(what) + ": no \"data\" object");
-  return *data;
 }
 
 std::optional<double> percent(const json& data) {
@@ -72,34 +51,6 @@ std::optional<double> percent(const json& data) {
   } catch (const std::exception&) {
     return std::nullopt;
   }
-}
-
-JobStatus failed_status(const json& data, const HttpResponse& response) {
-  const auto error_object = data.find("error");
-  const bool has_object = error_object != data.end() && error_object->is_object();
-  const std::string code = has_object ? string_member(*error_object, "code") : std::string{};
-  std::string message = has_object ? string_member(*error_object, "message") : std::string{};
-  if (message.empty()) message = "task failed" + (code.empty() ? "" : " with " + code);
-  const ErrorKind kind = code == "prompt_blocked" ? ErrorKind::content_blocked : ErrorKind::generation_failed;
-  Error error = error_with_response(kind, std::move(message), response);
-  error.provider_code = code;
-  JobStatus status;
-  status.state = JobState::failed;
-  status.progress = percent(data);
-  status.error = std::move(error);
-  return status;
-}
-
-Result<JobStatus> status_from(const json& data, const HttpResponse& response) {
-  const std::string status = string_member(data, "status");
-  JobStatus parsed;
-  parsed.progress = percent(data);
-  if (status == "queued") parsed.state = JobState::queued;
-  else if (status == "in_progress") parsed.state = JobState::running;
-  else if (status == "succeeded") parsed.state = JobState::succeeded;
-  else if (status == "failed") return failed_status(data, response);
-  else return protocol_error(response, "task has no known \"status\" (queued, in_progress, succeeded, failed)");
-  return parsed;
 }
 
 /// Every result URL: result_urls when present (n > 1), else the single result_url.
@@ -114,10 +65,8 @@ std::vector<std::string> result_urls(const json& data) {
   return urls;
 }
 
-class NanoseriesProtocol final : public ProviderProtocol {
+class NanoseriesProtocol final : public TaskProtocol {
  public:
-  [[nodiscard]] ProtocolTraits traits() const override { return {}; }
-
   [[nodiscard]] Result<HttpRequest> submit_request(const GenerateRequest& request) const override {
     if (request.model.empty()) return unsupported_field("model", "a Nano model id is required (e.g. NanoBanana2-1K)");
     if (!request.size_tier.empty()) {
@@ -136,53 +85,58 @@ class NanoseriesProtocol final : public ProviderProtocol {
     return json_request("POST", "/v1/images/tasks", &body);
   }
 
-  [[nodiscard]] Result<Submission> parse_submit(const HttpResponse& response,
-                                                const GenerateRequest& request) const override {
-    auto data = task_data(response, "submit");
-    if (!data) return data.error();
+ private:
+  /// The task body inside new-api's {"code":"success","data":{...}} envelope, or the error the response carries.
+  [[nodiscard]] Result<json> unwrap(const HttpResponse& response, std::string_view what) const override {
+    const auto body = success_object(response, what, &nanoseries_error);
+    if (!body) return body.error();
+    if (string_member(*body, "code") != "success") return nanoseries_error(response);
+    return envelope_member(*body, "data", response, what);
+  }
+
+  [[nodiscard]] Result<Submission> submission_of(const json& data, const GenerateRequest& request,
+                                                 const HttpResponse& response) const override {
     Submission job;
-    job.job_id = string_member(*data, "task_id");
+    job.job_id = string_member(data, "task_id");
     if (job.job_id.empty()) return protocol_error(response, "submit: the task has no \"task_id\"");
     job.model = request.model;
     return job;
   }
 
-  [[nodiscard]] HttpRequest status_request(const Submission& job) const override { return task_request(job); }
-
-  [[nodiscard]] Result<JobStatus> parse_status(const HttpResponse& response) const override {
-    auto data = task_data(response, "status");
-    if (!data) return data.error();
-    return status_from(*data, response);
+  [[nodiscard]] std::span<const std::pair<std::string_view, JobState>> state_words() const override {
+    return task_states;
   }
 
-  [[nodiscard]] HttpRequest result_request(const Submission& job) const override { return task_request(job); }
+  /// A failed task's error object as an error value.
+  [[nodiscard]] Error failure_of(const json& data, const HttpResponse& response) const override {
+    const auto error_object = data.find("error");
+    const bool has_object = error_object != data.end() && error_object->is_object();
+    const std::string code = has_object ? string_member(*error_object, "code") : std::string{};
+    std::string message = has_object ? string_member(*error_object, "message") : std::string{};
+    if (message.empty()) message = "task failed" + (code.empty() ? "" : " with " + code);
+    const ErrorKind kind = code == "prompt_blocked" ? ErrorKind::content_blocked : ErrorKind::generation_failed;
+    Error error = error_with_response(kind, std::move(message), response);
+    error.provider_code = code;
+    return error;
+  }
 
-  [[nodiscard]] Result<ResultPoll> parse_result(const HttpResponse& response, const Submission& job) const override {
-    auto data = task_data(response, "result");
-    if (!data) return data.error();
-    auto status = status_from(*data, response);
-    if (!status) return status.error();
-    if (status->state != JobState::succeeded) return ResultPoll{std::move(status).value()};
+  [[nodiscard]] std::optional<double> progress_of(const json& data) const override { return percent(data); }
+
+  [[nodiscard]] Result<GenerationResult> images_of(const json& data, const Submission& job,
+                                                   const HttpResponse& response) const override {
     GenerationResult result;
     result.job_id = job.job_id;
-    for (std::string& url : result_urls(*data)) {
+    for (std::string& url : result_urls(data)) {
       ImageOutput image;
       image.url = std::move(url);
       result.images.push_back(std::move(image));
     }
     if (result.images.empty()) return protocol_error(response, "result: a succeeded task without \"result_url\"");
-    return ResultPoll{std::move(result)};
+    return result;
   }
 
-  [[nodiscard]] HttpRequest cancel_request(const Submission& job) const override { return task_request(job); }
-
-  [[nodiscard]] Result<CancelOutcome> parse_cancel(const HttpResponse& response) const override {
-    return protocol_error(response, "cancel: the Nano task API documents no cancel");
-  }
-
- private:
-  static HttpRequest task_request(const Submission& job) {
-    return json_request("GET", "/v1/images/tasks/" + percent_encode(job.job_id), nullptr);
+  [[nodiscard]] std::string task_path(const Submission& job) const override {
+    return "/v1/images/tasks/" + percent_encode(job.job_id);
   }
 };
 

@@ -29,18 +29,12 @@ constexpr std::array<std::pair<std::string_view, ErrorKind>, 3> failure_types{{
 }};
 
 
+// The whole {"detail"} of a /response for a job that ended without images (research §2).
+constexpr std::string_view runtime_failed_detail = "Runtime execution failed";
+
 Error odirouter_error(const HttpResponse& response) {
   Error error = error_from_response(response);
   if (const auto kind = lookup(error_codes, error.provider_code)) error.kind = *kind;
-  return error;
-}
-
-Error unsupported_field(std::string field, std::string message) {
-  Error error;
-  error.kind = ErrorKind::invalid_request;
-  error.field = std::move(field);
-  error.rule = "unsupported_by_provider";
-  error.message = std::move(message);
   return error;
 }
 
@@ -162,10 +156,8 @@ class OdirouterProtocol final : public ProviderProtocol {
 
   [[nodiscard]] Result<Submission> parse_submit(const HttpResponse& response,
                                                 const GenerateRequest& request) const override {
-    if (response.status >= 400) return odirouter_error(response);
-    if (response.status < 200 || response.status > 299) return protocol_error(response, "submit: unexpected status");
-    const auto body = object_body(response);
-    if (!body) return protocol_error(response, "submit: body is not a JSON object");
+    const auto body = success_object(response, "submit", &odirouter_error, Success::any_2xx);
+    if (!body) return body.error();
     Submission job;
     job.job_id = string_member(*body, "request_id");
     if (job.job_id.empty()) return protocol_error(response, "submit: body has no \"request_id\"");
@@ -184,10 +176,8 @@ class OdirouterProtocol final : public ProviderProtocol {
   }
 
   [[nodiscard]] Result<JobStatus> parse_status(const HttpResponse& response) const override {
-    if (response.status >= 400) return odirouter_error(response);
-    if (response.status != 200 && response.status != 202) return protocol_error(response, "status: unexpected status");
-    const auto body = object_body(response);
-    if (!body) return protocol_error(response, "status: body is not a JSON object");
+    const auto body = success_object(response, "status", &odirouter_error, Success::status_200_or_202);
+    if (!body) return body.error();
     return status_from_body(*body, response);
   }
 
@@ -196,10 +186,8 @@ class OdirouterProtocol final : public ProviderProtocol {
   }
 
   [[nodiscard]] Result<ResultPoll> parse_result(const HttpResponse& response, const Submission& job) const override {
-    if (response.status >= 400) return odirouter_error(response);
-    if (response.status != 200 && response.status != 202) return protocol_error(response, "result: unexpected status");
-    const auto body = object_body(response);
-    if (!body) return protocol_error(response, "result: body is not a JSON object");
+    const auto body = success_object(response, "result", &odirouter_error, Success::status_200_or_202);
+    if (!body) return body.error();
     if (response.status == 200 && body->contains("outputs")) {
       if (!body->at("outputs").is_array()) return protocol_error(response, "result: \"outputs\" is not an array");
       auto result = result_from_body(*body, job, response);
@@ -211,6 +199,12 @@ class OdirouterProtocol final : public ProviderProtocol {
     if (!status) return status.error();
     if (status->state == JobState::succeeded) return protocol_error(response, "result: COMPLETED without \"outputs\"");
     return ResultPoll{std::move(status).value()};
+  }
+
+  /// /response of a failed or cancelled job answers only {"detail":"Runtime execution failed"} (research §2;
+  /// contract error runtime_failed): its status carries error_type, CANCELED or the failure's.
+  [[nodiscard]] bool result_error_hides_outcome(const Error& error) const override {
+    return error.http_status >= 500 && error.message == runtime_failed_detail;
   }
 
   [[nodiscard]] HttpRequest cancel_request(const Submission& job) const override {

@@ -4,8 +4,7 @@
 #include <array>
 #include <utility>
 
-#include "provider_protocol.hpp"
-#include "wire.hpp"
+#include "protocol_shapes.hpp"
 
 namespace nanosim::client::detail {
 
@@ -21,11 +20,19 @@ constexpr std::array<std::pair<std::string_view, ErrorKind>, 6> error_codes{{
     {"insufficient_user_quota", ErrorKind::insufficient_credits},
 }};
 
+// A task's status words (seed 003; research §7).
+constexpr std::array<std::pair<std::string_view, JobState>, 5> task_states{{
+    {"queued", JobState::queued},
+    {"submitted", JobState::queued},
+    {"in_progress", JobState::running},
+    {"completed", JobState::succeeded},
+    {"failed", JobState::failed},
+}};
+
 // error.code of a failed task (the contract's failure_kinds). Anything else: generation_failed.
 constexpr std::array<std::pair<std::string_view, ErrorKind>, 1> failure_codes{{
     {"content_policy_violation", ErrorKind::content_blocked},
 }};
-
 
 Error toapis_error(const HttpResponse& response) {
   Error error = error_from_response(response);  // provider_code: error.code, else error.type
@@ -35,54 +42,6 @@ Error toapis_error(const HttpResponse& response) {
   if (const auto kind = lookup(error_codes, error.provider_code)) error.kind = *kind;
   else if (const auto by_type = lookup(error_codes, type)) error.kind = *by_type;
   return error;
-}
-
-Error unsupported_field(std::string field, std::string message) {
-  Error error;
-  error.kind = ErrorKind::invalid_request;
-  error.field = std::move(field);
-  error.rule = "unsupported_by_provider";
-  error.message = std::move(message);
-  return error;
-}
-
-std::optional<json> object_body(const HttpResponse& response) {
-  auto body = parse_json_body(response.body);
-  if (!body || !body->is_object()) return std::nullopt;
-  return body;
-}
-
-JobStatus failed_status(const json& body, const HttpResponse& response) {
-  const json error_object = body.contains("error") ? body.at("error") : json::object();
-  const std::string code = string_member(error_object, "code");
-  std::string message = string_member(error_object, "message");
-  if (message.empty()) message = error_object.is_string() ? error_object.get<std::string>() : "task failed";
-  Error error = error_with_response(lookup(failure_codes, code).value_or(ErrorKind::generation_failed),
-                                    std::move(message), response);
-  error.provider_code = code;
-  JobStatus status;
-  status.state = JobState::failed;
-  status.progress = int_member(body, "progress");
-  status.error = std::move(error);
-  return status;
-}
-
-Result<JobStatus> status_from_body(const json& body, const HttpResponse& response) {
-  const std::string status = string_member(body, "status");
-  JobStatus parsed;
-  parsed.progress = int_member(body, "progress");
-  if (status == "queued" || status == "submitted") {
-    parsed.state = JobState::queued;
-  } else if (status == "in_progress") {
-    parsed.state = JobState::running;
-  } else if (status == "completed") {
-    parsed.state = JobState::succeeded;
-  } else if (status == "failed") {
-    return failed_status(body, response);
-  } else {
-    return protocol_error(response, "task body has no known \"status\" (queued, in_progress, completed, failed)");
-  }
-  return parsed;
 }
 
 ImageOutput image_from(const json& entry) {
@@ -117,10 +76,8 @@ Result<GenerationResult> result_from_body(const json& body, const Submission& jo
   return result;
 }
 
-class ToapisProtocol final : public ProviderProtocol {
+class ToapisProtocol final : public TaskProtocol {
  public:
-  [[nodiscard]] ProtocolTraits traits() const override { return {}; }
-
   [[nodiscard]] Result<HttpRequest> submit_request(const GenerateRequest& request) const override {
     if (request.model.empty()) return unsupported_field("model", "ToAPIs requires a model (\"nano-banana-2\")");
     if (!request.output_format.empty()) {
@@ -138,50 +95,48 @@ class ToapisProtocol final : public ProviderProtocol {
     return json_request("POST", "/v1/images/generations", &body);
   }
 
-  [[nodiscard]] Result<Submission> parse_submit(const HttpResponse& response,
-                                                const GenerateRequest& request) const override {
-    if (response.status >= 400) return toapis_error(response);
-    if (response.status < 200 || response.status > 299) return protocol_error(response, "submit: unexpected status");
-    const auto body = object_body(response);
-    if (!body) return protocol_error(response, "submit: body is not a JSON object");
+ private:
+  /// The task is the body itself. A submit may answer any 2xx; a task's GET answers 200.
+  [[nodiscard]] Result<json> unwrap(const HttpResponse& response, std::string_view what) const override {
+    return success_object(response, what, &toapis_error, what == "submit" ? Success::any_2xx : Success::status_200);
+  }
+
+  [[nodiscard]] Result<Submission> submission_of(const json& task, const GenerateRequest& request,
+                                                 const HttpResponse& response) const override {
     Submission job;
-    job.job_id = string_member(*body, "id");
+    job.job_id = string_member(task, "id");
     if (job.job_id.empty()) return protocol_error(response, "submit: body has no \"id\"");
     job.model = request.model;
     return job;
   }
 
-  [[nodiscard]] HttpRequest status_request(const Submission& job) const override { return task_request(job); }
-
-  [[nodiscard]] Result<JobStatus> parse_status(const HttpResponse& response) const override {
-    if (response.status >= 400) return toapis_error(response);
-    if (response.status != 200) return protocol_error(response, "status: unexpected status");
-    const auto body = object_body(response);
-    if (!body) return protocol_error(response, "status: body is not a JSON object");
-    return status_from_body(*body, response);
+  [[nodiscard]] std::span<const std::pair<std::string_view, JobState>> state_words() const override {
+    return task_states;
   }
 
-  [[nodiscard]] HttpRequest result_request(const Submission& job) const override { return task_request(job); }
-
-  [[nodiscard]] Result<ResultPoll> parse_result(const HttpResponse& response, const Submission& job) const override {
-    auto status = parse_status(response);
-    if (!status) return status.error();
-    if (status->state != JobState::succeeded) return ResultPoll{std::move(status).value()};
-    auto result = result_from_body(*object_body(response), job, response);
-    if (!result) return result.error();
-    return ResultPoll{std::move(result).value()};
+  /// A failed task's error object as an error value.
+  [[nodiscard]] Error failure_of(const json& body, const HttpResponse& response) const override {
+    const json error_object = body.contains("error") ? body.at("error") : json::object();
+    const std::string code = string_member(error_object, "code");
+    std::string message = string_member(error_object, "message");
+    if (message.empty()) message = error_object.is_string() ? error_object.get<std::string>() : "task failed";
+    Error error = error_with_response(lookup(failure_codes, code).value_or(ErrorKind::generation_failed),
+                                      std::move(message), response);
+    error.provider_code = code;
+    return error;
   }
 
-  /// Never called: traits().cancellable is false (ToAPIs documents no cancel).
-  [[nodiscard]] HttpRequest cancel_request(const Submission& job) const override { return task_request(job); }
-
-  [[nodiscard]] Result<CancelOutcome> parse_cancel(const HttpResponse& response) const override {
-    return protocol_error(response, "cancel: ToAPIs documents no cancel operation");
+  [[nodiscard]] std::optional<double> progress_of(const json& task) const override {
+    return int_member(task, "progress");
   }
 
- private:
-  static HttpRequest task_request(const Submission& job) {
-    return json_request("GET", "/v1/images/generations/" + job.job_id, nullptr);
+  [[nodiscard]] Result<GenerationResult> images_of(const json& task, const Submission& job,
+                                                   const HttpResponse& response) const override {
+    return result_from_body(task, job, response);
+  }
+
+  [[nodiscard]] std::string task_path(const Submission& job) const override {
+    return "/v1/images/generations/" + job.job_id;
   }
 };
 

@@ -79,7 +79,9 @@ class Client {
   Result<Submission> submit(const GenerateRequest& request);
   /// One status request. A failed or cancelled job is a JobStatus (with .error), not an Error.
   Result<JobStatus> status(const Submission& job);
-  /// One result request; ErrorKind::not_ready while the job runs, the job's own error once it failed.
+  /// One result request; ErrorKind::not_ready while the job runs, the job's own error once it failed or was
+  /// cancelled (ErrorKind::cancelled). Where the provider's result answer does not say how the job ended
+  /// (odirouter), one status request more finds out.
   Result<GenerationResult> result(const Submission& job);
   /// One cancel request.
   Result<CancelOutcome> cancel(const Submission& job);

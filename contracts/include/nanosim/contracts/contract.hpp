@@ -113,7 +113,9 @@ class Contract {
   /// The error catalog entry for a kind; throws std::out_of_range for an unknown kind.
   [[nodiscard]] const ErrorSpec& error(std::string_view kind) const;
   [[nodiscard]] bool has_error(std::string_view kind) const;
-  /// Renders an error kind to a wire response, substituting "{name}" placeholders from vars.
+  /// Renders an error kind to a wire response, substituting "{name}" placeholders from vars. vars["location"],
+  /// when given, also says where a refused field travelled ("query", "path", "header"; a template's FastAPI
+  /// "loc" list names "body"): it replaces the first item of every such "loc" list.
   [[nodiscard]] HttpResponse render_error(std::string_view kind,
                                           const std::map<std::string, std::string>& vars = {}) const;
 

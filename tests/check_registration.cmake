@@ -1,0 +1,47 @@
+# Fails unless every Catch test case of every test program is registered with ctest, under its folder's prefix.
+# catch_discover_tests reads the names through CMake lists, where a ";" splits a name and an unbalanced "[" joins
+# it with the next: such a test case would be missing from ctest, and this check names it.
+#   cmake -D CTEST=<ctest> -D BUILD_DIR=<dir> -D SUITES=<folder>|<program>,... -P check_registration.cmake
+execute_process(COMMAND "${CTEST}" -N --test-dir "${BUILD_DIR}" OUTPUT_VARIABLE registered RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "ctest -N failed (${status})")
+endif()
+
+# Names are read line by line with ";", "[" and "]" stood in for, so that CMake's list rules leave them whole.
+string(ASCII 1 semicolon)
+string(ASCII 2 open_bracket)
+string(ASCII 3 close_bracket)
+set(missing "")
+set(count 0)
+string(REPLACE "," ";" suites "${SUITES}")
+foreach(suite IN LISTS suites)
+  string(FIND "${suite}" "|" bar)
+  string(SUBSTRING "${suite}" 0 ${bar} folder)
+  math(EXPR after "${bar} + 1")
+  string(SUBSTRING "${suite}" ${after} -1 program)
+  execute_process(COMMAND "${program}" --list-test-names-only OUTPUT_VARIABLE names)
+  string(REPLACE ";" "${semicolon}" names "${names}")
+  string(REPLACE "[" "${open_bracket}" names "${names}")
+  string(REPLACE "]" "${close_bracket}" names "${names}")
+  string(REPLACE "\n" ";" lines "${names}")
+  foreach(line IN LISTS lines)
+    if(line STREQUAL "")
+      continue()
+    endif()
+    string(REPLACE "${semicolon}" ";" name "${line}")
+    string(REPLACE "${open_bracket}" "[" name "${name}")
+    string(REPLACE "${close_bracket}" "]" name "${name}")
+    math(EXPR count "${count} + 1")
+    # catch_discover_tests' prefix "<folder>: " reaches ctest without its space.
+    string(FIND "${registered}" ": ${folder}:${name}\n" tight)
+    string(FIND "${registered}" ": ${folder}: ${name}\n" spaced)
+    if(tight EQUAL -1 AND spaced EQUAL -1)
+      string(APPEND missing "\n  ${folder}: ${name}")
+    endif()
+  endforeach()
+endforeach()
+
+if(NOT missing STREQUAL "")
+  message(FATAL_ERROR "Catch test cases that ctest does not run (rename them without \";\", \"[\" or \"]\"):${missing}")
+endif()
+message(STATUS "all ${count} Catch test cases are registered with ctest")
