@@ -110,6 +110,7 @@ HttpResponse Simulator::Impl::handle_provider(const std::string& provider_id, co
   core::ProviderContext& context = *contexts.at(provider_id);
   const core::RequestFacts facts = provider_facts(context, call.http, call.path, clock->now());
   core::FaultDecision decision = faults.before(facts, &context, call.notes);
+  consume_latency(decision);
   HttpResponse response = decision.answer ? *decision.answer : adapters.at(provider_id)->handle(call);
   if (decision.answer) {
     call.info.operation = facts.operation;
@@ -136,7 +137,15 @@ void Simulator::Impl::file_faults(const core::Engine::FileLookup& lookup, const 
   const auto context = contexts.find(lookup.provider);
   decision = faults.before(facts, context == contexts.end() ? nullptr : context->second.get(), notes);
   faults.end_request();
+  consume_latency(decision);
   info.latency = decision.latency;
+}
+
+// On a manual clock, scenario latency is simulated time that passes before the request is handled: the clock
+// moves (every job with it), so the answer's timestamps and the client's deadline see it, and nothing sleeps.
+// On a real clock the HTTP skin waits instead (HttpResponse::delay_ms, outside the lock).
+void Simulator::Impl::consume_latency(const core::FaultDecision& decision) {
+  if (clock->manual() && decision.latency.count() > 0) clock->advance(decision.latency);
 }
 
 void Simulator::Impl::describe_exchange(const HttpResponse& response, const ExchangeInfo& info, JournalEntry& entry) {

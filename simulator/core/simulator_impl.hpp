@@ -47,6 +47,8 @@ struct Simulator::Impl {
                    std::vector<std::string>& notes, core::FaultDecision& decision);
   /// Scenario fields of a journal entry (latency, Retry-After, job state, fault).
   void describe_exchange(const HttpResponse& response, const ExchangeInfo& info, JournalEntry& entry);
+  /// Scenario latency on a manual clock: moves the clock before the request is handled (never sleeps).
+  void consume_latency(const core::FaultDecision& decision);
   /// Installs Options::scenarios and composes the fate policy with the fault engine's.
   void install_configured_scenarios();
   /// /__nanosim/scenarios and /__nanosim/verify; nullopt when the path is neither.

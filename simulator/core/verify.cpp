@@ -139,7 +139,7 @@ CheckResult fetched_each_result_once(const std::vector<JournalEntry>& entries) {
   for (const JournalEntry& e : entries) {
     const bool result_op = e.operation == "result" && !e.job_id.empty();
     const bool file = e.operation == "file" && e.method == "GET";
-    if (!(result_op || file) || e.status != 200 || !e.fault.empty()) continue;
+    if (!(result_op || file) || e.status != 200 || (!e.fault.empty() && e.fault != "slow_body")) continue;
     ++result.examined;
     const std::string what = result_op ? "result of job " + e.job_id : "file " + e.path;
     if (const auto it = seen.find(what); it != seen.end()) {
@@ -163,7 +163,8 @@ Coverage coverage(const std::vector<JournalEntry>& entries) {
   for (const JournalEntry& e : entries) {
     if (!is_provider_call(e)) continue;
     ++out.statuses[e.status];
-    if (!e.job_state.empty() && e.fault.empty()) ++out.states[e.job_state];
+    // A slow body is a whole answer (only late): its state counts; a broken one (reset, cut, bad JSON) does not.
+    if (!e.job_state.empty() && (e.fault.empty() || e.fault == "slow_body")) ++out.states[e.job_state];
     if (!e.fault.empty()) ++out.faults[e.fault];
     for (const std::string& note : e.notes) {
       if (note.rfind("scenario ", 0) != 0 || note.find(" skipped") != std::string::npos) continue;

@@ -1,5 +1,6 @@
-// The reference client through every catalog scenario on odirouter, in process with the contract check:
-// it retries what is retryable, surfaces a typed error for what is not, and keeps its deadline.
+// The catalog itself, and the details of a few entries on odirouter (a cancel at the deadline, no retry of a revoked
+// key) and of expired result URLs on every provider that returns them. The reference client through every entry on
+// every provider: scenarios_every_provider_test.cpp.
 #include <catch2/catch.hpp>
 
 #include "nanosim/scenario.hpp"
@@ -39,13 +40,6 @@ bool any_note(const std::vector<JournalEntry>& journal, const std::string& text)
   return false;
 }
 
-void check_well_behaved(const Outcome& outcome) {
-  CHECK(verify::honoured_retry_after(outcome.journal));
-  CHECK(verify::no_duplicate_submits(outcome.journal));
-  CHECK(verify::fetched_each_result_once(outcome.journal));
-  CHECK(verify::backed_off(outcome.journal));
-}
-
 }  // namespace
 
 TEST_CASE("Every catalog entry parses and names its source", "[contract][scenarios]") {
@@ -58,41 +52,6 @@ TEST_CASE("Every catalog entry parses and names its source", "[contract][scenari
     CHECK_FALSE(scenario.document.value("reproduces", "").empty());
     CHECK_FALSE(scenario.document.value("sources", nlohmann::json::array()).empty());
   }
-}
-
-TEST_CASE("Retryable scenarios: the client retries and succeeds within its deadline", "[contract][scenarios]") {
-  const std::string name = GENERATE(as<std::string>{}, "rate-limited", "model-overloaded", "long-queue",
-                                    "connection-reset", "close-mid-body", "upstream-timeout", "flaky-5xx",
-                                    "partial-batch", "new-api-429", "slow-responses", "slow-body", "credits-run-out");
-  INFO(name);
-  const Outcome outcome = run_catalog(name);
-  INFO((outcome.result ? std::string("ok") : to_string(outcome.result.error())));
-  REQUIRE(outcome.result);
-  CHECK(outcome.result->images.size() == 1);
-  CHECK(outcome.elapsed <= Millis{120'000});
-  check_well_behaved(outcome);
-  // The scenario really hit the client (those that need several submits or batches leave odirouter alone).
-  const auto covered = verify::coverage(outcome.journal);
-  if (name != "credits-run-out" && name != "partial-batch" && name != "new-api-429") {
-    CHECK_FALSE(covered.effects.empty());
-  }
-  CHECK(covered.states.count("succeeded") == 1);
-}
-
-TEST_CASE("Scenarios that retrying cannot fix end in a typed error", "[contract][scenarios]") {
-  struct Case {
-    const char* name;
-    ErrorKind kind;
-  };
-  const Case c = GENERATE(Case{"generation-fails", ErrorKind::generation_failed},
-                          Case{"safety-block", ErrorKind::content_blocked}, Case{"job-lost", ErrorKind::not_found},
-                          Case{"truncated-json", ErrorKind::protocol}, Case{"malformed-json", ErrorKind::protocol});
-  INFO(c.name);
-  const Outcome outcome = run_catalog(c.name);
-  REQUIRE_FALSE(outcome.result);
-  INFO(to_string(outcome.result.error()));
-  CHECK(outcome.result.error().kind == c.kind);
-  check_well_behaved(outcome);
 }
 
 TEST_CASE("A stalled queue ends at the client's deadline with a cancel", "[contract][scenarios]") {
@@ -118,15 +77,25 @@ TEST_CASE("A revoked key surfaces as unauthorized, without retries", "[contract]
   CHECK(journal.back().status == 401);
 }
 
-TEST_CASE("An expired result URL answers 404 to the download", "[contract][scenarios]") {
-  Options options = deterministic_options();
-  options.scenarios.push_back(load_scenario("result-url-expired"));
-  ScopedSimulator sim(std::move(options));
-  auto client = sim.client("odirouter");
-  auto result = client.generate(client::GenerateRequest().with_model("nano_banana_2").with_prompt("A red apple"));
-  REQUIRE(result);
-  const std::string url = result->images.at(0).url;
-  const HttpResponse download = sim.handle(request("GET", url.substr(std::string("http://nanosim.local").size()), ""));
-  CHECK(download.status == 404);
-  CHECK(download.body.find("file_expired") != std::string::npos);
+TEST_CASE("An expired result URL answers 404 to the download, on every provider that returns URLs",
+          "[contract][scenarios]") {
+  const std::vector<std::pair<std::string, std::string>> faces{{"odirouter", "nano_banana_2"},
+                                                               {"bananapro", "nano-banana"},
+                                                               {"toapis", "nano-banana-2"},
+                                                               {"nanoseries", "NanoBanana2-1K"},
+                                                               {"crazyrouter", "nano-banana-2"}};
+  for (const auto& [provider, model] : faces) {
+    INFO(provider);
+    Options options = deterministic_options();
+    options.scenarios.push_back(load_scenario("result-url-expired"));
+    ScopedSimulator sim(std::move(options));
+    auto client = sim.client(provider);
+    auto result = client.generate(client::GenerateRequest().with_model(model).with_prompt("A red apple"));
+    REQUIRE(result);
+    const std::string url = result->images.at(0).url;
+    REQUIRE(url.rfind("http://nanosim.local/", 0) == 0);
+    const HttpResponse download = sim.handle(request("GET", url.substr(std::string("http://nanosim.local").size()), ""));
+    CHECK(download.status == 404);
+    CHECK(download.body.find("expired") != std::string::npos);
+  }
 }

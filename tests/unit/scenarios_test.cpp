@@ -1,6 +1,8 @@
 // Scenario format, triggers, effects, admin API and verification checks, on odirouter in process.
 #include <catch2/catch.hpp>
 
+#include <optional>
+
 #include "nanosim/scenario.hpp"
 #include "nanosim/testkit/testkit.hpp"
 #include "nanosim/verify.hpp"
@@ -115,15 +117,50 @@ TEST_CASE("A probability trigger replays the same requests for the same seed", "
   CHECK(hits < 35);
 }
 
-TEST_CASE("Latency is recorded in the journal, never slept, with a manual clock", "[unit][scenarios]") {
+TEST_CASE("Latency on a manual clock is simulated time that passes, never a sleep", "[unit][scenarios]") {
   auto sim = with(one_rule({}, {{"latency", {{"min_ms", 100}, {"max_ms", 200}}}}));
   const HttpResponse response = submit(sim);
   CHECK(response.delay_ms == 0);
-  CHECK(sim.now() == Millis{0});
   const auto entry = sim.simulator().journal().entries().at(0);
+  CHECK(entry.at == Millis{0});
   CHECK(entry.latency >= Millis{100});
   CHECK(entry.latency <= Millis{200});
+  CHECK(sim.now() == entry.latency);
   CHECK(entry.to_json().at("latency_ms") == entry.latency.count());
+}
+
+TEST_CASE("An answer delayed by latency carries the later timestamps, and replays the same", "[unit][scenarios]") {
+  const auto created_at = [](std::optional<std::int64_t> latency_ms) {
+    Options options = deterministic_options();
+    if (latency_ms) options.scenarios.push_back(one_rule({}, {{"latency", {{"ms", *latency_ms}}}}));
+    ScopedSimulator sim(std::move(options));
+    const HttpResponse created = sim.handle(
+        json_request("POST", "/toapis/v1/images/generations", {{"model", "nano-banana-2"}, {"prompt", "A cat"}}));
+    REQUIRE(created.status == 200);
+    return std::make_pair(body_json(created).at("created_at").get<std::int64_t>(), created.body);
+  };
+  const auto plain = created_at(std::nullopt);
+  const auto late = created_at(5000);
+  CHECK(late.first == plain.first + 5);  // created_at is in seconds
+  CHECK(created_at(5000).second == late.second);
+}
+
+TEST_CASE("The client's clock sees scenario latency, so its deadline counts it", "[unit][scenarios]") {
+  const auto run = [](bool slow) {
+    Options options = deterministic_options();
+    if (slow) options.scenarios.push_back(one_rule({{"operation", "status"}, {"nth", 1}}, {{"latency", {{"ms", 20000}}}}));
+    ScopedSimulator sim(std::move(options));
+    auto client = sim.client("odirouter");
+    const auto result = client.generate(client::GenerateRequest().with_model("nano_banana_2").with_prompt("A cat"));
+    REQUIRE(result);
+    return sim.simulator().journal().entries();
+  };
+  const auto plain = run(false);
+  const auto slow = run(true);
+  REQUIRE(slow.size() >= 3);
+  CHECK(slow.at(1).latency == Millis{20000});
+  CHECK(slow.at(2).at >= slow.at(1).at + Millis{20000});  // the next request comes after the slow answer
+  CHECK(slow.back().at > plain.back().at);  // the job finished during the slow answer, yet the run took longer
 }
 
 TEST_CASE("Job fates: a lost job answers 404, a stalled one waits", "[unit][scenarios]") {
