@@ -82,6 +82,7 @@ void check_error_kinds(const json& document, std::vector<Violation>& out) {
       }
     }
   }
+  if (document.contains("files")) check_error_kind(document, json("file_expired"), "files", out);
 }
 
 void check_operation_paths(const json& document, std::vector<Violation>& out) {

@@ -99,27 +99,6 @@ CancelOutcome Engine::cancel(const std::string& id) {
   return CancelOutcome::cancelled;
 }
 
-const JobView* Engine::complete_now(const std::string& id) {
-  catch_up();
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return nullptr;
-  JobRecord& job = it->second;
-  if (!is_terminal(job.view.state)) {
-    Pool& pool = pool_for(job.pool);
-    if (job.view.state == JobState::queued) {
-      pool.queued.erase(queue_key(job));
-      job.view.started_at = now();
-    } else {
-      --pool.busy;  // its entry in `running` becomes stale and is skipped
-    }
-    job.view.run_time = now() - *job.view.started_at;
-    finish(job, now());
-    fill_idle_workers(pool);
-  }
-  refresh_view(job, now());
-  return &job.view;
-}
-
 const UsageLedger& Engine::usage() {
   catch_up();
   return usage_;

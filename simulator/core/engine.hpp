@@ -52,12 +52,9 @@ class Engine {
   CancelOutcome cancel(const std::string& id);
   /// The next simulated time after now at which the job may move on: its end when running, the next event of its
   /// pool (a worker freed, a stalled job ready) when queued; nullopt when the job is unknown or terminal.
-  /// A synchronous operation steps the clock through these times until its job ends.
+  /// A synchronous operation (ProviderContext::run_synchronously) steps the clock through these times until its job
+  /// ends.
   [[nodiscard]] std::optional<Millis> next_change(const std::string& id);
-  /// Ends a live job at now, as its fate says, without waiting for a worker or its run time: what a
-  /// synchronous face needs to answer at once (a queued job leaves the queue; a running one frees its worker).
-  /// Null when the job is unknown; a terminal job is returned as it is.
-  const JobView* complete_now(const std::string& id);
   /// Usage records (billing), caught up to now.
   [[nodiscard]] const UsageLedger& usage();
   /// Every known job, at now.

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -38,9 +39,19 @@ struct ProviderCall {
   ExchangeInfo& info;
   std::vector<std::string>& notes;
   std::string api_key;  // set once authenticated
-  /// The simulator's lock, held while the adapter runs; run_to_completion releases it while it waits on a real clock.
+  /// The simulator's lock, held while the adapter runs; run_synchronously and image_bytes release it while they wait.
   std::unique_lock<std::mutex>* lock = nullptr;
 };
+
+/// A reference image as a request names it: where it sits in the body and what was sent there.
+struct ImageReference {
+  std::string field;  // "image_urls[1]", "image", "contents[0].parts[2].fileData.fileUri"
+  std::string value;  // a URL, a data URI or base64, as sent
+};
+
+/// How a synchronous call ended: the job as it ended (terminal), or the answer the provider gives when the job did
+/// not end within the operation's limit (its timeout error).
+using SyncOutcome = std::variant<JobView, HttpResponse>;
 
 /// A parsed JSON body, or the violation that stopped it (bad JSON, too deep, too large, not an object).
 struct JsonBody {
@@ -85,22 +96,35 @@ class ProviderContext {
   /// Renders the first violation as the catalog kind for invalid requests.
   HttpResponse invalid(const contracts::Violation& violation, std::string_view kind = "invalid_request");
 
-  /// The model's run time, drawn (seeded per job sequence) from its contract timing for the size tier.
-  [[nodiscard]] Millis draw_run_time(const json& model, std::string_view size_tier) const;
-  /// How long the provider's queue takes to hand a job to a free worker (contract "timing.dispatch_ms").
-  [[nodiscard]] Millis dispatch_delay(const json& model) const;
-  /// For synchronous operations: waits until the job ends or `deadline` of simulated time passes, and returns its
-  /// view then (not terminal = the deadline passed; whether the job goes on or is cancelled is the caller's);
-  /// nullopt at the deadline when the job vanished (lost by a fault scenario, or forgotten by a reset).
-  /// A manual clock is advanced through the job's pool events to its end, at once and for every job alike: the
-  /// call takes simulated time, as the real call takes real time. A real clock is waited on with call.lock
-  /// released, in naps of at most 100 ms of wall time, so other requests go on meanwhile.
-  std::optional<JobView> run_to_completion(ProviderCall& call, const std::string& job_id, Millis deadline);
+  /// Creates the job of a checked request in the provider's queue: its fate (Options::fate_policy), a run time drawn
+  /// from the model's timing, the model's dispatch delay and the contract's job id format ("ids.job"). Records the
+  /// job on the call. The reference is valid until the engine next changes.
+  const JobView& submit(ProviderCall& call, JobSpec spec, const json& model);
+  /// The one synchronous mechanism (OpenAI Images, Gemini generateContent): submits the job like any task (same
+  /// queue, journal and usage) and answers when it ends, as the provider does. Past the operation's
+  /// synchronous.timeout_ms of simulated time since submission it gives up: the catalog's synchronous.timeout_error
+  /// (else the failure kind generation_timeout's error), and the job is cancelled or left running as
+  /// synchronous.on_timeout says. A job that vanishes meanwhile (lost by a scenario, forgotten by a reset) never
+  /// ends: the call waits out its limit, as a real one would.
+  /// Time: a manual clock is advanced through the job's pool events (the jobs ahead of it, then its own run) to
+  /// its end, or to the limit, at once and for every job alike: the call takes simulated time, as the real call
+  /// takes real time, so the answer, the job's state, its files and the clock agree. It never sleeps. A real
+  /// clock is waited on with call.lock released, in naps of at most 100 ms of wall time, so other requests go on.
+  SyncOutcome run_synchronously(ProviderCall& call, const contracts::Operation& op, JobSpec spec, const json& model);
+  /// The catalog kind a synchronous operation answers for a job that failed with `failure_kind`: the contract's
+  /// failure_kinds entry's error_by_operation for the operation, else its error.
+  [[nodiscard]] std::string failure_error(const contracts::Operation& op, std::string_view failure_kind) const;
+  /// Checks the reference images that point at the simulator's own files: a URL whose path ends in
+  /// /__nanosim/files/<name>, on any host (the simulator cannot know every name it is reached by, its own
+  /// base URL included). Such a file is resolved locally, never fetched: its bytes, through the image cache, must be
+  /// an image; a file that is unknown or has expired is refused with the catalog's `kind` (variables message, field
+  /// and rule) naming the field. Every other reference is the schema's business (form only): the simulator makes
+  /// no outbound request, ever. The journal notes each file resolved. Changes no state.
+  std::optional<HttpResponse> check_references(ProviderCall& call, const std::vector<ImageReference>& references,
+                                               std::string_view kind = "invalid_request");
   /// The encoded bytes of a produced image (for providers that inline images), through the simulator's image
   /// cache, rendered with call.lock released.
   std::shared_ptr<const std::string> image_bytes(ProviderCall& call, const images::ImageSpec& spec);
-  /// The fate of the next job (Options::fate_policy, or success).
-  [[nodiscard]] JobFate fate_for(const JobSpec& spec) const;
   /// Output dimensions from the contracts' one table; nullopt when undocumented.
   [[nodiscard]] static std::optional<std::pair<int, int>> dimensions(std::string_view upstream,
                                                                      std::string_view aspect_ratio,
@@ -114,11 +138,28 @@ class ProviderContext {
   [[nodiscard]] std::string iso8601(Millis at) const;
 
  private:
+  /// The model's run time, drawn (seeded per job sequence) from its contract timing for the size tier.
+  [[nodiscard]] Millis draw_run_time(const json& model, std::string_view size_tier) const;
+  /// How long the provider's queue takes to hand a job to a free worker (contract "timing.dispatch_ms").
+  [[nodiscard]] Millis dispatch_delay(const json& model) const;
+  /// The fate of the next job (Options::fate_policy, or success).
+  [[nodiscard]] JobFate fate_for(const JobSpec& spec) const;
+  /// Waits (as run_synchronously says) until the job ends or `deadline_at`; its view then, nullopt when it vanished.
+  std::optional<JobView> wait_for(ProviderCall& call, const std::string& job_id, Millis deadline_at);
+
   Engine& engine_;
   const contracts::Contract& contract_;
   const Options& options_;
   images::Cache* image_cache_;  // the simulator's; null: render each time
 };
+
+/// Where the simulator serves produced files: <origin>/__nanosim/files/<token>.<extension>.
+inline constexpr std::string_view files_path = "/__nanosim/files/";
+/// The file name ("<token>.<extension>") of a URL that points at the simulator's own files: an http(s) URL whose
+/// path ends in /__nanosim/files/<name>, whatever the host (and whatever prefix a proxy adds); nullopt otherwise.
+std::optional<std::string> own_file_name(std::string_view url);
+/// The token of a file name: what comes before the extension.
+std::string file_token(std::string_view name);
 
 /// A JSON response with the given status.
 HttpResponse json_response(int status, const json& body);

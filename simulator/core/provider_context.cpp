@@ -146,16 +146,44 @@ Millis ProviderContext::dispatch_delay(const json& model) const {
   return Millis{static_cast<std::int64_t>(model.at("timing").value("dispatch_ms", 0.0))};
 }
 
-std::optional<JobView> ProviderContext::run_to_completion(ProviderCall& call, const std::string& job_id,
-                                                          Millis deadline) {
+const JobView& ProviderContext::submit(ProviderCall& call, JobSpec spec, const json& model) {
+  const JobFate fate = fate_for(spec);
+  const Millis run_time = draw_run_time(model, spec.size_tier);
+  const json& id_format = contract_.document().at("ids").at("job");
+  const JobView& job =
+      engine_.submit(std::move(spec), fate, run_time, dispatch_delay(model), id_format.at("prefix").get<std::string>(),
+                     id_format.at("length").get<std::size_t>());
+  call.info.job_id = job.id;
+  return job;
+}
+
+SyncOutcome ProviderContext::run_synchronously(ProviderCall& call, const contracts::Operation& op, JobSpec spec,
+                                               const json& model) {
+  const json& synchronous = op.raw.at("synchronous");
+  const std::string id = submit(call, std::move(spec), model).id;
+  const Millis deadline_at = engine_.now() + Millis{synchronous.at("timeout_ms").get<std::int64_t>()};
+  std::optional<JobView> job = wait_for(call, id, deadline_at);
+  if (job && is_terminal(job->state)) return std::move(*job);
+  if (!job) {
+    call.notes.emplace_back("synchronous call passed its limit: the job is gone (lost or forgotten)");
+  } else if (synchronous.value("on_timeout", "continue") == "cancel") {
+    engine_.cancel(id);
+    call.notes.emplace_back("synchronous call passed its limit: the job is cancelled");
+  } else {
+    call.notes.emplace_back("synchronous call passed its limit: the job goes on");
+  }
+  const auto timeout_error = synchronous.find("timeout_error");
+  return error(timeout_error != synchronous.end() ? timeout_error->get<std::string>()
+                                                  : failure_error(op, failure::generation_timeout));
+}
+
+std::optional<JobView> ProviderContext::wait_for(ProviderCall& call, const std::string& job_id, Millis deadline_at) {
   Clock& clock = engine_.clock();
-  const Millis deadline_at = clock.now() + deadline;
   while (true) {
     const JobView* job = engine_.find(job_id);
     if (job != nullptr && is_terminal(job->state)) return *job;
     const Millis now = clock.now();
     if (now >= deadline_at) return job != nullptr ? std::optional<JobView>(*job) : std::nullopt;
-    // A job the provider lost (or a reset forgot) never ends: the caller waits out the deadline, as a real one would.
     const auto next = job != nullptr ? engine_.next_change(job_id) : std::nullopt;
     const Millis target = std::min(next.value_or(deadline_at), deadline_at);
     const Millis step = std::max(target - now, Millis{1});
@@ -171,6 +199,37 @@ std::optional<JobView> ProviderContext::run_to_completion(ProviderCall& call, co
     std::this_thread::sleep_for(nap);
     if (call.lock != nullptr) call.lock->lock();
   }
+}
+
+std::string ProviderContext::failure_error(const contracts::Operation& op, std::string_view failure_kind) const {
+  const json& kind = contract_.failure_kind(failure_kind);
+  if (const auto by_operation = kind.find("error_by_operation"); by_operation != kind.end()) {
+    if (const auto own = by_operation->find(op.name); own != by_operation->end()) return own->get<std::string>();
+  }
+  return kind.at("error").get<std::string>();
+}
+
+std::optional<HttpResponse> ProviderContext::check_references(ProviderCall& call,
+                                                              const std::vector<ImageReference>& references,
+                                                              std::string_view kind) {
+  for (const ImageReference& reference : references) {
+    const auto name = own_file_name(reference.value);
+    if (!name) continue;
+    const auto refuse = [&](const std::string& why) {
+      const std::string message = reference.field + ": cannot read " + reference.value + ": " + why;
+      return error(kind, {{"message", message}, {"field", reference.field}, {"rule", "reachable"}});
+    };
+    const auto lookup = engine_.find_file(file_token(*name));
+    if (!lookup) return refuse("no such file");
+    if (lookup->expired) return refuse("the file has expired");
+    const auto bytes = image_bytes(call, lookup->file.image);
+    const auto image = images::probe(*bytes);
+    if (!image) return refuse("the file is not an image");
+    call.notes.push_back(reference.field + ": the simulator's own file " + lookup->file.token + " (" +
+                         std::string(images::mime_type(image->format)) + " " + std::to_string(image->width) + "x" +
+                         std::to_string(image->height) + "), read locally");
+  }
+  return std::nullopt;
 }
 
 std::shared_ptr<const std::string> ProviderContext::image_bytes(ProviderCall& call, const images::ImageSpec& spec) {
@@ -197,9 +256,28 @@ std::optional<std::pair<int, int>> ProviderContext::dimensions(std::string_view 
 }
 
 std::string ProviderContext::file_url(std::string_view origin, const OutputFile& file) {
-  return std::string(origin) + "/__nanosim/files/" + file.token + "." +
+  return std::string(origin) + std::string(files_path) + file.token + "." +
          std::string(images::file_extension(file.image.format));
 }
+
+std::optional<std::string> own_file_name(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::nullopt;
+  std::string scheme(url.substr(0, scheme_end));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (scheme != "http" && scheme != "https") return std::nullopt;
+  const std::string_view rest = url.substr(scheme_end + 3);
+  const auto path_start = rest.find('/');
+  if (path_start == std::string_view::npos) return std::nullopt;
+  const std::string_view path = rest.substr(path_start, rest.find_first_of("?#", path_start) - path_start);
+  const auto marker = path.rfind(files_path);
+  if (marker == std::string_view::npos) return std::nullopt;
+  const std::string_view name = path.substr(marker + files_path.size());
+  if (name.empty() || name.find('/') != std::string_view::npos) return std::nullopt;
+  return std::string(name);
+}
+
+std::string file_token(std::string_view name) { return std::string(name.substr(0, name.find('.'))); }
 
 std::string ProviderContext::iso8601(Millis at) const {
   const std::int64_t ms = unix_ms(at);

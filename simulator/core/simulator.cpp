@@ -100,7 +100,7 @@ HttpResponse Simulator::Impl::serve_file(const HttpRequest& request, std::string
                                          std::vector<std::string>& notes) {
   info.operation = "file";
   if (request.method != "GET" && request.method != "HEAD") return simulator_error(405, "method_not_allowed", "Files are read with GET");
-  const std::string token(name.substr(0, name.find('.')));
+  const std::string token = core::file_token(name);
   std::optional<core::Engine::FileLookup> lookup;
   core::FaultDecision decision;
   {

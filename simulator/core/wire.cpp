@@ -51,4 +51,45 @@ std::string describe(const JobSpec& spec) {
          std::to_string(spec.height) + "): " + subject;
 }
 
+std::vector<ImageReference> image_references(const nlohmann::json& body, std::string_view name) {
+  std::vector<ImageReference> out;
+  const auto member = body.find(name);
+  if (member == body.end()) return out;
+  const std::string field(name);
+  if (member->is_string()) out.push_back({field, member->get<std::string>()});
+  if (member->is_object()) out.push_back({field + ".url", member->at("url").get<std::string>()});
+  if (member->is_array()) {
+    for (std::size_t i = 0; i < member->size(); ++i) {
+      out.push_back({field + "[" + std::to_string(i) + "]", member->at(i).get<std::string>()});
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> reference_values(const std::vector<ImageReference>& references) {
+  std::vector<std::string> values;
+  values.reserve(references.size());
+  for (const ImageReference& reference : references) values.push_back(reference.value);
+  return values;
+}
+
+nlohmann::json openai_images(ProviderContext& context, ProviderCall& call, const JobView& job,
+                             std::string_view response_format) {
+  nlohmann::json data = nlohmann::json::array();
+  for (const OutputFile& file : job.outputs) {
+    if (response_format == "b64_json") {
+      data.push_back({{"b64_json", images::base64_encode(*context.image_bytes(call, file.image))}});
+    } else {
+      data.push_back({{"url", ProviderContext::file_url(call.origin, file)}});
+    }
+  }
+  return {{"created", context.unix_ms(job.finished_at.value_or(job.submitted_at)) / 1000}, {"data", std::move(data)}};
+}
+
+nlohmann::json inline_image_part(ProviderContext& context, ProviderCall& call, const OutputFile& file) {
+  return {{"inlineData",
+           {{"mimeType", std::string(images::mime_type(file.image.format))},
+            {"data", images::base64_encode(*context.image_bytes(call, file.image))}}}};
+}
+
 }  // namespace nanosim::core

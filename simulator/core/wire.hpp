@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -33,5 +34,22 @@ std::string size_tier(const nlohmann::json& value);
 
 /// The text part a model returns beside an image when text output is asked for (deterministic).
 std::string describe(const JobSpec& spec);
+
+/// The reference images a body carries under `name`: a string ("image"), an object with a "url" ("image.url"), or
+/// an array of strings ("image_urls[0]", ...); none when the member is absent.
+std::vector<ImageReference> image_references(const nlohmann::json& body, std::string_view name);
+/// The values of references, as sent (JobSpec::reference_images).
+std::vector<std::string> reference_values(const std::vector<ImageReference>& references);
+
+/// OpenAI Images' answer for a finished job (research §4): {created, data:[{url} | {b64_json}]}. response_format
+/// "b64_json" inlines each image as base64 (ProviderContext::image_bytes: cached, rendered with the lock released);
+/// anything else gives each image's URL among the simulator's files. created is the Unix second the job ended,
+/// when the answer is made.
+nlohmann::json openai_images(ProviderContext& context, ProviderCall& call, const JobView& job,
+                             std::string_view response_format);
+
+/// Gemini's inline image part {"inlineData": {mimeType, data}} for a produced file (research §3), the bytes through
+/// ProviderContext::image_bytes.
+nlohmann::json inline_image_part(ProviderContext& context, ProviderCall& call, const OutputFile& file);
 
 }  // namespace nanosim::core

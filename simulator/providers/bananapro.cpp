@@ -43,7 +43,10 @@ class Bananapro final : public core::ProviderAdapter {
     if (model == nullptr) throw std::logic_error("bananapro: the generate schema accepted unknown model " + model_id);
     contracts::Contract::apply_defaults(*contract_.model_request_schema(model_id), body.value);
 
+    const auto references = reference_images(call, body.value);
+    if (auto refused = context_.check_references(call, references)) return *refused;
     JobSpec spec = job_spec(call, model_id, *model, body.value);
+    spec.reference_images = core::reference_values(references);
     const std::int64_t price = credits_for(spec, static_cast<std::size_t>(spec.count));
     if (!context_.credits().covers(call.api_key, price)) {
       return context_.error("insufficient_credits",
@@ -52,13 +55,7 @@ class Bananapro final : public core::ProviderAdapter {
     }
 
     // The job's usage record holds its price from here on: that is what takes it from the key's balance.
-    const JobFate fate = context_.fate_for(spec);
-    const Millis run_time = context_.draw_run_time(*model, spec.size_tier);
-    const auto& id_format = contract_.document().at("ids").at("job");
-    const JobView& job = context_.engine().submit(std::move(spec), fate, run_time, context_.dispatch_delay(*model),
-                                                  id_format.at("prefix").get<std::string>(),
-                                                  id_format.at("length").get<std::size_t>());
-    call.info.job_id = job.id;
+    const JobView& job = context_.submit(call, std::move(spec), *model);
     const json data = {{"task_id", job.id},
                        {"request_id", context_.new_id("upstream-request-id", "provider_req_", 26)},
                        {"credits_used", price},
@@ -67,15 +64,14 @@ class Bananapro final : public core::ProviderAdapter {
     return core::json_response(200, {{"success", true}, {"data", data}, {"request_id", request_id()}});
   }
 
-  /// The provider-neutral job for a validated body (defaults applied).
-  JobSpec job_spec(ProviderCall& call, const std::string& model_id, const json& model, const json& body) const {
+  /// The provider-neutral job for a validated body (defaults applied), but for its reference images.
+  JobSpec job_spec(const ProviderCall& call, const std::string& model_id, const json& model, const json& body) const {
     const json& capabilities = model.at("capabilities");
     JobSpec spec;
     spec.provider = contract_.id();
     spec.model = model_id;
     spec.upstream_model = model.at("upstream").get<std::string>();
     spec.prompt = body.at("prompt").get<std::string>();
-    spec.reference_images = reference_images(call, body);
     spec.aspect_ratio = body.at("aspect_ratio").get<std::string>();
     spec.size_tier = capabilities.at("default_size_tier").get<std::string>();  // the model has one fixed size
     spec.format = images::parse_format(capabilities.at("output_formats").at(0).get<std::string>()).value();
@@ -92,14 +88,10 @@ class Bananapro final : public core::ProviderAdapter {
 
   /// image_urls, else the deprecated input_image alias; when both are given image_urls wins (the contract's
   /// input_image description) and the journal says input_image was ignored.
-  static std::vector<std::string> reference_images(ProviderCall& call, const json& body) {
-    const bool has_alias = body.contains("input_image");
-    if (body.contains("image_urls")) {
-      if (has_alias) call.notes.emplace_back("input_image ignored: image_urls is given and wins");
-      return body.at("image_urls").get<std::vector<std::string>>();
-    }
-    if (has_alias) return {body.at("input_image").get<std::string>()};
-    return {};
+  static std::vector<core::ImageReference> reference_images(ProviderCall& call, const json& body) {
+    if (!body.contains("image_urls")) return core::image_references(body, "input_image");
+    if (body.contains("input_image")) call.notes.emplace_back("input_image ignored: image_urls is given and wins");
+    return core::image_references(body, "image_urls");
   }
 
   /// What `units` images of the job cost, in its pricing's unit (credits).

@@ -1,10 +1,12 @@
 // crazyrouter (seed 002): a new-api gateway selling Nano Banana 2 through two synchronous faces.
 //   POST /v1/images/generations                        OpenAI Images style: {created, data:[{url}|{b64_json}]}
 //   POST /v1beta/models/{model}:generateContent          Gemini's own shape, the image inline
-// Both block until the job ends in simulated time (ProviderContext::run_to_completion) and answer the contract's
-// timeout error past operations.*.synchronous.timeout_ms. Rules and bodies come from contracts/providers/crazyrouter.json.
+// Both run their job through the provider's queue and answer when it ends (ProviderContext::run_synchronously), or
+// the contract's timeout error past operations.*.synchronous.timeout_ms. Reference images that point at the
+// simulator's own files are read locally. Rules and bodies come from contracts/providers/crazyrouter.json.
 #include <algorithm>
 #include <cctype>
+#include <variant>
 
 #include "../core/provider.hpp"
 #include "../core/wire.hpp"
@@ -58,12 +60,11 @@ class Crazyrouter final : public core::ProviderAdapter {
     const json* model = contract_.model(model_id);
     if (model == nullptr) return context_.error("model_unavailable", {{"model", model_id}});
 
+    const auto references = core::image_references(body, "image_input");
+    if (auto refused = context_.check_references(call, references)) return *refused;
     JobSpec spec = base_spec(call, model_id, *model);
     spec.prompt = body.at("prompt").get<std::string>();
-    if (const auto it = body.find("image_input"); it != body.end()) {
-      spec.reference_images = it->is_string() ? std::vector<std::string>{it->get<std::string>()}
-                                              : it->get<std::vector<std::string>>();
-    }
+    spec.reference_images = core::reference_values(references);
     if (body.contains("aspect_ratio") && body.at("aspect_ratio") != "auto") spec.aspect_ratio = body.at("aspect_ratio").get<std::string>();
     spec.size_tier = core::size_tier(body.at("resolution"));
     spec.format = images::parse_format(body.at("output_format").get<std::string>()).value_or(images::Format::png);
@@ -71,15 +72,10 @@ class Crazyrouter final : public core::ProviderAdapter {
     spec.count = body.at("n").get<int>();
     spec.wire_request = body;
 
-    const auto done = run(call, op, std::move(spec), *model);
-    if (!done.job) return done.failure;
-    json data = json::array();
-    const bool inline_images = body.at("response_format") == "b64_json";
-    for (const OutputFile& file : done.job->outputs) {
-      data.push_back(inline_images ? json{{"b64_json", images::base64_encode(images::render(file.image))}}
-                                   : json{{"url", ProviderContext::file_url(call.origin, file)}});
-    }
-    return core::json_response(200, {{"created", context_.unix_ms(done.job->submitted_at) / 1000}, {"data", data}});
+    auto done = run(call, op, std::move(spec), *model);
+    if (auto* refused = std::get_if<HttpResponse>(&done)) return std::move(*refused);
+    const std::string response_format = body.at("response_format").get<std::string>();
+    return core::json_response(200, core::openai_images(context_, call, std::get<JobView>(done), response_format));
   }
 
   // ---- POST /v1beta/models/{model}:generateContent --------------------------------------------------------------
@@ -93,7 +89,15 @@ class Crazyrouter final : public core::ProviderAdapter {
     if (model == nullptr) return context_.error("model_unavailable", {{"model", model_id}});
 
     JobSpec spec = base_spec(call, model_id, *model);
-    read_contents(body.at("contents"), spec);
+    std::vector<core::ImageReference> references;
+    read_contents(body.at("contents"), spec, references);
+    const auto limit = model->at("capabilities").at("max_reference_images").get<std::size_t>();
+    if (spec.reference_images.size() > limit) {
+      return context_.error("too_many_images", {{"message", "contents: must carry at most " + std::to_string(limit) +
+                                                                " images for " + model_id + " (got " +
+                                                                std::to_string(spec.reference_images.size()) + ")"}});
+    }
+    if (auto refused = context_.check_references(call, references)) return *refused;
     const json config = body.value("generationConfig", json::object());
     const json image_config = config.value("imageConfig", json::object());
     if (image_config.contains("aspectRatio")) spec.aspect_ratio = image_config.at("aspectRatio").get<std::string>();
@@ -103,21 +107,27 @@ class Crazyrouter final : public core::ProviderAdapter {
     spec.wants_text = std::any_of(modalities.begin(), modalities.end(), names_text);
     spec.wire_request = body;
 
-    const auto done = run(call, op, std::move(spec), *model);
-    if (!done.job) return done.failure;
-    return core::json_response(200, gemini_response(*done.job));
+    auto done = run(call, op, std::move(spec), *model);
+    if (auto* refused = std::get_if<HttpResponse>(&done)) return std::move(*refused);
+    return core::json_response(200, gemini_response(call, std::get<JobView>(done)));
   }
 
-  /// Text parts make the prompt; image parts are the references (kept as a short description, not the bytes).
-  static void read_contents(const json& contents, JobSpec& spec) {
-    for (const json& content : contents) {
-      for (const json& part : content.at("parts")) {
+  /// Text parts make the prompt; image parts are the references, one each (inline data kept as a short description,
+  /// not the bytes; file URIs as sent, and in `references` to be checked).
+  static void read_contents(const json& contents, JobSpec& spec, std::vector<core::ImageReference>& references) {
+    for (std::size_t c = 0; c < contents.size(); ++c) {
+      const json& parts = contents.at(c).at("parts");
+      for (std::size_t p = 0; p < parts.size(); ++p) {
+        const json& part = parts.at(p);
         if (part.contains("text")) {
           spec.prompt += (spec.prompt.empty() ? "" : "\n") + part.at("text").get<std::string>();
         } else if (part.contains("inlineData")) {
           spec.reference_images.push_back("inlineData:" + part.at("inlineData").at("mimeType").get<std::string>());
         } else if (part.contains("fileData")) {
-          spec.reference_images.push_back(part.at("fileData").at("fileUri").get<std::string>());
+          const std::string uri = part.at("fileData").at("fileUri").get<std::string>();
+          spec.reference_images.push_back(uri);
+          const std::string field = "contents[" + std::to_string(c) + "].parts[" + std::to_string(p) + "]";
+          references.push_back({field + ".fileData.fileUri", uri});
         }
       }
     }
@@ -133,14 +143,10 @@ class Crazyrouter final : public core::ProviderAdapter {
     return context_.invalid(violation);
   }
 
-  json gemini_response(const JobView& job) const {
+  json gemini_response(ProviderCall& call, const JobView& job) {
     json parts = json::array();
     if (job.spec.wants_text) parts.push_back({{"text", core::describe(job.spec)}});
-    for (const OutputFile& file : job.outputs) {
-      parts.push_back({{"inlineData",
-                        {{"mimeType", std::string(images::mime_type(file.image.format))},
-                         {"data", images::base64_encode(images::render(file.image))}}}});
-    }
+    for (const OutputFile& file : job.outputs) parts.push_back(core::inline_image_part(context_, call, file));
     const auto tokens = tokens_per_image(job.spec);
     const auto prompt_tokens = static_cast<std::int64_t>(job.spec.prompt.size() / 4 + 1);  // ~4 characters a token
     const auto image_tokens = tokens * static_cast<std::int64_t>(job.outputs.size());
@@ -178,42 +184,23 @@ class Crazyrouter final : public core::ProviderAdapter {
     return spec;
   }
 
-  struct Finished {
-    const JobView* job = nullptr;  // set when the job succeeded with at least one image
-    HttpResponse failure;          // otherwise: what to answer
-  };
-
-  /// Submits the job and blocks until it ends (or the operation's timeout passes), as the provider does.
-  Finished run(ProviderCall& call, const contracts::Operation& op, JobSpec spec, const json& model) {
+  /// Runs the job synchronously (ProviderContext::run_synchronously): the job when it succeeded with at least one
+  /// image, otherwise the answer (a size the model does not render, the timeout error, the failure's error).
+  std::variant<JobView, HttpResponse> run(ProviderCall& call, const contracts::Operation& op, JobSpec spec,
+                                          const json& model) {
     const auto size = ProviderContext::dimensions(spec.upstream_model, spec.aspect_ratio, spec.size_tier);
     if (!size) {
-      return {nullptr, context_.invalid({"resolution", "enum",
-                                         "resolution: " + spec.size_tier + " is not available at aspect_ratio " +
-                                             spec.aspect_ratio + " for " + spec.model})};
+      return context_.invalid({"resolution", "enum",
+                               "resolution: " + spec.size_tier + " is not available at aspect_ratio " +
+                                   spec.aspect_ratio + " for " + spec.model});
     }
     std::tie(spec.width, spec.height) = *size;
-    const JobFate fate = context_.fate_for(spec);
-    const Millis run_time = context_.draw_run_time(model, spec.size_tier);
-    const auto& id_format = contract_.document().at("ids").at("job");
-    const JobView& submitted = context_.engine().submit(std::move(spec), fate, run_time, context_.dispatch_delay(model),
-                                                        id_format.at("prefix").get<std::string>(),
-                                                        id_format.at("length").get<std::size_t>());
-    const std::string job_id = submitted.id;
-    call.info.job_id = job_id;
-
-    const json& synchronous = op.raw.at("synchronous");
-    const std::optional<JobView> settled =
-        context_.run_to_completion(call, job_id, Millis{synchronous.at("timeout_ms").get<std::int64_t>()});
-    if (!settled || !is_terminal(settled->state)) {
-      call.notes.push_back("synchronous wait passed its timeout; the job goes on");
-      return {nullptr, context_.error(synchronous.at("timeout_error").get<std::string>())};
-    }
-    const JobView* finished = context_.engine().find(job_id);
-    if (finished == nullptr) return {nullptr, context_.error("internal_error")};
-    const JobView& job = *finished;
-    if (job.state == JobState::succeeded && !job.outputs.empty()) return {&job, {}};
-    const std::string kind = job.state == JobState::succeeded ? std::string(failure::generation_failed) : job.failure_kind;
-    return {nullptr, context_.error(contract_.failure_kind(kind).at("error").get<std::string>())};
+    core::SyncOutcome done = context_.run_synchronously(call, op, std::move(spec), model);
+    auto* job = std::get_if<JobView>(&done);
+    if (job == nullptr || (job->state == JobState::succeeded && !job->outputs.empty())) return done;
+    const std::string kind =
+        job->state == JobState::succeeded ? std::string(failure::generation_failed) : job->failure_kind;
+    return context_.error(context_.failure_error(op, kind));
   }
 
   ProviderContext& context_;

@@ -1,5 +1,5 @@
 // gemini: Google's own generateContent with image output (research/providers.md §3). Synchronous: the POST
-// answers once the job is done in simulated time (ProviderContext::run_to_completion), the image inline as
+// answers once the job is done in simulated time (ProviderContext::run_synchronously), the image inline as
 // base64. Every rule, body shape and error comes from contracts/providers/gemini.json.
 #include <algorithm>
 
@@ -17,6 +17,7 @@ using core::ProviderContext;
 struct ContentsSummary {
   std::string prompt;                       // the text parts, joined by new lines
   std::vector<std::string> image_notes;     // one short note per input image ("image/png 640x480")
+  std::vector<core::ImageReference> file_uris;  // fileData parts, to be checked (the simulator's own files)
   std::size_t text_characters = 0;
 };
 
@@ -61,28 +62,16 @@ class Gemini final : public core::ProviderAdapter {
     if (auto refusal = read_contents(body.value, *model, model_id, contents)) {
       return context_.error(refusal->kind, refusal->vars);
     }
+    if (auto refused = context_.check_references(call, contents.file_uris)) return *refused;
     JobSpec spec;
     if (auto violation = job_spec(call, op, body.value, *model, model_id, contents, spec)) {
       return context_.invalid(*violation);
     }
-
-    const JobFate fate = context_.fate_for(spec);
-    const Millis run_time = context_.draw_run_time(*model, spec.size_tier);
-    const auto& id_format = contract_.document().at("ids").at("job");
-    const std::string id = context_.engine()
-                               .submit(std::move(spec), fate, run_time, context_.dispatch_delay(*model),
-                                       id_format.at("prefix").get<std::string>(),
-                                       id_format.at("length").get<std::size_t>())
-                               .id;
-    call.info.job_id = id;
-    const Millis deadline{op.raw.at("synchronous").at("timeout_ms").get<std::int64_t>()};
-    const std::optional<JobView> job = context_.run_to_completion(call, id, deadline);
-    if (!job || !is_terminal(job->state)) {
-      context_.engine().cancel(id);  // nobody will collect it
-      return failure_error("generation_timeout");
-    }
-    if (job->state != JobState::succeeded) return failed(*job, contents);
-    return succeeded(call, *job, contents);
+    core::SyncOutcome done = context_.run_synchronously(call, op, std::move(spec), *model);
+    if (auto* refused = std::get_if<HttpResponse>(&done)) return std::move(*refused);
+    const JobView& job = std::get<JobView>(done);
+    if (job.state != JobState::succeeded) return failed(op, job, contents);
+    return succeeded(call, job, contents);
   }
 
   /// Text, input images (each must be base64 of a real image) and their count against the model's limit.
@@ -98,7 +87,11 @@ class Gemini final : public core::ProviderAdapter {
           out.prompt += text->get<std::string>();
           out.text_characters += text->get_ref<const std::string&>().size();
         }
-        if (part.contains("fileData")) out.image_notes.push_back("file " + part.at("fileData").at("fileUri").get<std::string>());
+        if (part.contains("fileData")) {
+          const std::string uri = part.at("fileData").at("fileUri").get<std::string>();
+          out.image_notes.push_back("file " + uri);
+          out.file_uris.push_back({part_path(c, p) + ".fileData.fileUri", uri});
+        }
         const auto inline_data = part.find("inlineData");
         if (inline_data == part.end()) continue;
         std::string note;
@@ -176,10 +169,6 @@ class Gemini final : public core::ProviderAdapter {
     return body;
   }
 
-  HttpResponse failure_error(const std::string& failure_kind) {
-    return context_.error(contract_.failure_kind(failure_kind).at("error").get<std::string>());
-  }
-
   json usage(const ContentsSummary& contents, int image_tokens, std::size_t text_out) const {
     json prompt_details = json::array({{{"modality", "TEXT"}, {"tokenCount", text_tokens(contents.text_characters)}}});
     const int prompt_images = static_cast<int>(contents.image_notes.size()) * input_image_tokens;
@@ -212,12 +201,7 @@ class Gemini final : public core::ProviderAdapter {
     }
     const json& tokens = contracts::image_size_table().at("models").at(job.spec.upstream_model).at("tokens_per_image");
     const int per_image = tokens.value(job.spec.size_tier, 0);
-    for (const OutputFile& file : job.outputs) {
-      const auto bytes = context_.image_bytes(call, file.image);
-      parts.push_back({{"inlineData",
-                        {{"mimeType", std::string(images::mime_type(file.image.format))},
-                         {"data", images::base64_encode(*bytes)}}}});
-    }
+    for (const OutputFile& file : job.outputs) parts.push_back(core::inline_image_part(context_, call, file));
     json out = envelope(job, usage(contents, per_image * static_cast<int>(job.outputs.size()), text_out));
     out["candidates"] = json::array({{{"content", {{"role", "model"}, {"parts", parts}}}, {"finishReason", "STOP"}, {"index", 0}}});
     return core::json_response(200, out);
@@ -225,9 +209,9 @@ class Gemini final : public core::ProviderAdapter {
 
   /// A failed job: the failure kind's error, or a 200 without an image (a blocked prompt or a candidate that
   /// carries the failure's finishReason).
-  HttpResponse failed(const JobView& job, const ContentsSummary& contents) {
+  HttpResponse failed(const contracts::Operation& op, const JobView& job, const ContentsSummary& contents) {
     const json& failure = contract_.failure_kind(job.failure_kind);
-    if (failure.contains("error")) return failure_error(job.failure_kind);
+    if (failure.contains("error")) return context_.error(context_.failure_error(op, job.failure_kind));
     const json& wire = failure.at("wire");
     json out = envelope(job, usage(contents, 0, 0));
     const bool before_start = job.fate.fail_at_fraction <= 0.0;

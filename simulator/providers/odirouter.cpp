@@ -54,12 +54,16 @@ class Odirouter final : public core::ProviderAdapter {
     }
     if (const auto* schema = contract_.model_request_schema(model_id)) contracts::Contract::apply_defaults(*schema, body.value);
 
+    // fal's file_download_error for a reference the queue cannot fetch (here: one of the simulator's own files).
+    const auto references = core::image_references(body.value, "image_urls");
+    if (auto refused = context_.check_references(call, references, "image_unreachable")) return *refused;
+
     JobSpec spec;
     spec.provider = contract_.id();
     spec.model = model_id;
     spec.upstream_model = model->at("upstream").get<std::string>();
     spec.prompt = body.value.at("prompt").get<std::string>();
-    spec.reference_images = body.value.value("image_urls", std::vector<std::string>{});
+    spec.reference_images = core::reference_values(references);
     spec.aspect_ratio = body.value.value("aspect_ratio", std::string("1:1"));
     spec.size_tier = core::size_tier(body.value.contains("image_size") ? body.value.at("image_size")
                                                                        : body.value.value("resolution", json("1K")));
@@ -75,13 +79,7 @@ class Odirouter final : public core::ProviderAdapter {
     }
     std::tie(spec.width, spec.height) = *size;
 
-    const JobFate fate = context_.fate_for(spec);
-    const Millis run_time = context_.draw_run_time(*model, spec.size_tier);
-    const auto& id_format = contract_.document().at("ids").at("job");
-    const JobView& job = context_.engine().submit(std::move(spec), fate, run_time, context_.dispatch_delay(*model),
-                                                  id_format.at("prefix").get<std::string>(),
-                                                  id_format.at("length").get<std::size_t>());
-    call.info.job_id = job.id;
+    const JobView& job = context_.submit(call, std::move(spec), *model);
     json out = urls(call, job);
     out["status"] = contract_.lifecycle("queued").at("wire");
     out["queue_position"] = job.queue_position.value_or(0);

@@ -50,12 +50,16 @@ class Toapis final : public core::ProviderAdapter {
     const std::string model_id = body.at("model").get<std::string>();
     const json& model = *contract_.model(model_id);  // the schema's enum admits contract models only
 
+    const auto references =
+        core::image_references(body, body.contains("reference_images") ? "reference_images" : "image_urls");
+    if (auto refused = context_.check_references(call, references)) return *refused;
+
     JobSpec spec;
     spec.provider = contract_.id();
     spec.model = model_id;
     spec.upstream_model = model.at("upstream").get<std::string>();
     spec.prompt = body.at("prompt").get<std::string>();
-    spec.reference_images = body.value("reference_images", body.value("image_urls", std::vector<std::string>{}));
+    spec.reference_images = core::reference_values(references);
     spec.aspect_ratio = body.at("size").get<std::string>();
     spec.size_tier = core::size_tier(resolution(op, body));
     spec.count = body.at("n").get<int>();
@@ -68,13 +72,7 @@ class Toapis final : public core::ProviderAdapter {
     }
     std::tie(spec.width, spec.height) = *size;
 
-    const JobFate fate = context_.fate_for(spec);
-    const Millis run_time = context_.draw_run_time(model, spec.size_tier);
-    const json& id_format = contract_.document().at("ids").at("job");
-    const JobView& job = context_.engine().submit(std::move(spec), fate, run_time, context_.dispatch_delay(model),
-                                                  id_format.at("prefix").get<std::string>(),
-                                                  id_format.at("length").get<std::size_t>());
-    call.info.job_id = job.id;
+    const JobView& job = context_.submit(call, std::move(spec), model);
     return core::json_response(200, task_body(job));
   }
 

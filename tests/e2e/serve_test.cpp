@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "e2e_http.hpp"
 #include "nanosim/client/client.hpp"
 #include "nanosim/images.hpp"
 #include "serve_process.hpp"
@@ -17,25 +18,8 @@ using nlohmann::json;
 
 namespace {
 
-/// One raw HTTP exchange through the client's HTTP transport (no provider logic).
-HttpResponse send(const std::string& base_url, std::string method, std::string path, std::string body = {},
-                  std::string key = "YOUR_API_KEY") {
-  client::HttpTransport transport(base_url);
-  HttpRequest request;
-  request.method = std::move(method);
-  request.path = std::move(path);
-  request.body = std::move(body);
-  if (!key.empty()) request.headers.emplace("Authorization", "Bearer " + key);
-  if (!request.body.empty()) request.headers.emplace("Content-Type", "application/json");
-  auto response = transport.send(request);
-  REQUIRE(response);
-  return *response;
-}
-
-void advance_clock(const std::string& base_url, int ms) {
-  const HttpResponse r = send(base_url, "POST", "/__nanosim/clock/advance", json{{"ms", ms}}.dump());
-  REQUIRE(r.status == 200);
-}
+using e2e::advance_clock;
+using e2e::send;
 
 /// The client's clock, driving the server's manual clock over the admin API.
 class AdminClock final : public client::ClientClock {

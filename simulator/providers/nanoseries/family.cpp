@@ -1,16 +1,16 @@
 #include "family.hpp"
 
+#include <iterator>
+
+#include "../../core/wire.hpp"
+
 namespace nanosim::providers::nanoseries {
 
-std::vector<std::string> reference_images(const json& body) {
-  std::vector<std::string> refs;
-  if (const auto image = body.find("image"); image != body.end()) {
-    refs.push_back(image->is_string() ? image->get<std::string>() : image->at("url").get<std::string>());
-  }
-  for (const char* list : {"images", "image_urls"}) {
-    if (const auto it = body.find(list); it != body.end()) {
-      for (const json& url : *it) refs.push_back(url.get<std::string>());
-    }
+std::vector<core::ImageReference> reference_images(const json& body) {
+  std::vector<core::ImageReference> refs;
+  for (const char* member : {"image", "images", "image_urls"}) {
+    auto found = core::image_references(body, member);
+    refs.insert(refs.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
   }
   return refs;
 }
@@ -45,14 +45,18 @@ Checked Family::check_json(const ProviderCall& call, const contracts::Operation&
   return check_body(call, op, std::move(body.value), invalid_kind);
 }
 
-Submitted Family::submit(ProviderCall& call, NanoRequest request, std::string_view invalid_kind) {
+std::variant<JobSpec, HttpResponse> Family::job_spec(ProviderCall& call, NanoRequest request,
+                                                     std::string_view invalid_kind) {
+  if (auto refused = context_.check_references(call, request.reference_images, invalid_kind)) {
+    return std::move(*refused);
+  }
   const json& model = *contract_.model(request.model_id);
   JobSpec spec;
   spec.provider = contract_.id();
   spec.model = request.model_id;
   spec.upstream_model = model.at("upstream").get<std::string>();
   spec.prompt = std::move(request.prompt);
-  spec.reference_images = std::move(request.reference_images);
+  spec.reference_images = core::reference_values(request.reference_images);
   spec.aspect_ratio = std::move(request.aspect_ratio);
   spec.size_tier = model.at("capabilities").at("default_size_tier").get<std::string>();
   spec.format = images::parse_format(request.output_format).value_or(images::Format::png);
@@ -71,32 +75,26 @@ Submitted Family::submit(ProviderCall& call, NanoRequest request, std::string_vi
                             invalid_kind);
   }
   std::tie(spec.width, spec.height) = *size;
-
-  const JobFate fate = context_.fate_for(spec);
-  const Millis run_time = context_.draw_run_time(model, spec.size_tier);
-  const auto& id_format = contract_.document().at("ids").at("job");
-  const JobView& job = context_.engine().submit(std::move(spec), fate, run_time, context_.dispatch_delay(model),
-                                                id_format.at("prefix").get<std::string>(),
-                                                id_format.at("length").get<std::size_t>());
-  call.info.job_id = job.id;
-  return &job;
+  return spec;
 }
 
-Submitted Family::complete(ProviderCall& call, NanoRequest request, std::string_view invalid_kind) {
-  Submitted submitted = submit(call, std::move(request), invalid_kind);
-  if (const auto* job = std::get_if<const JobView*>(&submitted)) {
-    return context_.engine().complete_now((*job)->id);
-  }
-  return submitted;
+Submitted Family::submit(ProviderCall& call, NanoRequest request, std::string_view invalid_kind) {
+  const json& model = *contract_.model(request.model_id);
+  auto spec = job_spec(call, std::move(request), invalid_kind);
+  if (auto* refused = std::get_if<HttpResponse>(&spec)) return std::move(*refused);
+  return &context_.submit(call, std::get<JobSpec>(std::move(spec)), model);
 }
 
-HttpResponse Family::failure_error(const contracts::Operation& op, const JobView& job) {
-  const json& kind = contract_.failure_kind(job.failure_kind);
-  const json by_operation = kind.value("error_by_operation", json::object());
-  const std::string error = by_operation.value(op.name, kind.at("error").get<std::string>());
-  return context_.error(error, {{"model", job.spec.model}, {"request_id", job.id}});
+Completed Family::complete(ProviderCall& call, const contracts::Operation& op, NanoRequest request,
+                           std::string_view invalid_kind) {
+  const json& model = *contract_.model(request.model_id);
+  auto spec = job_spec(call, std::move(request), invalid_kind);
+  if (auto* refused = std::get_if<HttpResponse>(&spec)) return std::move(*refused);
+  core::SyncOutcome done = context_.run_synchronously(call, op, std::get<JobSpec>(std::move(spec)), model);
+  const auto* job = std::get_if<JobView>(&done);
+  if (job == nullptr || job->state == JobState::succeeded) return done;
+  return context_.error(context_.failure_error(op, job->failure_kind),
+                        {{"model", job->spec.model}, {"request_id", job->id}});
 }
-
-std::string Family::image_bytes(const OutputFile& file) { return images::render(file.image); }
 
 }  // namespace nanosim::providers::nanoseries

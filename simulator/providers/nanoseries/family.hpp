@@ -21,7 +21,7 @@ using core::ProviderContext;
 struct NanoRequest {
   std::string model_id;
   std::string prompt;
-  std::vector<std::string> reference_images;
+  std::vector<core::ImageReference> reference_images;
   std::string aspect_ratio = "1:1";
   std::string output_format = "png";
   int count = 1;
@@ -31,11 +31,13 @@ struct NanoRequest {
 
 /// A checked body, or the face's error answer.
 using Checked = std::variant<json, HttpResponse>;
-/// The submitted (or completed) job, or the face's error answer.
+/// The submitted job, or the face's error answer.
 using Submitted = std::variant<const JobView*, HttpResponse>;
+/// A synchronous face's job that succeeded, or the face's answer (a refusal, the timeout error, the failure's error).
+using Completed = std::variant<JobView, HttpResponse>;
 
 /// The reference images of a JSON body: image (string or {"url"}), images, or the compatibility image_urls.
-std::vector<std::string> reference_images(const json& body);
+std::vector<core::ImageReference> reference_images(const json& body);
 
 class Family {
  public:
@@ -53,17 +55,17 @@ class Family {
   /// Parses a JSON body and checks it (check_body).
   Checked check_json(const ProviderCall& call, const contracts::Operation& op, std::string_view invalid_kind);
 
-  /// Queues a job for the request: the model's upstream, size tier (from its id), dimensions and price.
+  /// Queues a job for the request (the task face): the model's upstream, size tier (from its id), dimensions and
+  /// price. References to the simulator's own files are read locally first; one it cannot read is refused.
   Submitted submit(ProviderCall& call, NanoRequest request, std::string_view invalid_kind);
-  /// A synchronous face: submits and ends the job at once in simulated time (Engine::complete_now).
-  Submitted complete(ProviderCall& call, NanoRequest request, std::string_view invalid_kind);
-  /// The error a synchronous operation answers for a failed job (contract failure_kinds: error_by_operation, error).
-  HttpResponse failure_error(const contracts::Operation& op, const JobView& job);
-
-  /// The bytes of a produced image (rendered now; synchronous faces inline them as base64).
-  [[nodiscard]] static std::string image_bytes(const OutputFile& file);
+  /// A synchronous face: the same job, through the same queue, run to its end (ProviderContext::run_synchronously).
+  Completed complete(ProviderCall& call, const contracts::Operation& op, NanoRequest request,
+                     std::string_view invalid_kind);
 
  private:
+  /// The job for a request, or the face's refusal (a reference it cannot read, a ratio the model does not render).
+  std::variant<JobSpec, HttpResponse> job_spec(ProviderCall& call, NanoRequest request, std::string_view invalid_kind);
+
   ProviderContext& context_;
   const contracts::Contract& contract_;
 };

@@ -15,14 +15,19 @@ bool mentions(const json& list, std::string_view upper, std::string_view title) 
 
 /// The prompt (every text part, in order) and the reference images (inline data and file URIs) of the contents.
 void read_contents(const json& contents, NanoRequest& request) {
-  for (const json& content : contents) {
-    for (const json& part : content.at("parts")) {
+  for (std::size_t c = 0; c < contents.size(); ++c) {
+    const json& parts = contents.at(c).at("parts");
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+      const json& part = parts.at(p);
+      const std::string field = "contents[" + std::to_string(c) + "].parts[" + std::to_string(p) + "]";
       if (part.contains("text")) {
         request.prompt += (request.prompt.empty() ? "" : "\n") + part.at("text").get<std::string>();
       } else if (part.contains("inlineData")) {
-        request.reference_images.push_back("inline:" + part.at("inlineData").at("mimeType").get<std::string>());
+        request.reference_images.push_back(
+            {field + ".inlineData", "inline:" + part.at("inlineData").at("mimeType").get<std::string>()});
       } else if (part.contains("fileData")) {
-        request.reference_images.push_back(part.at("fileData").at("fileUri").get<std::string>());
+        request.reference_images.push_back(
+            {field + ".fileData.fileUri", part.at("fileData").at("fileUri").get<std::string>()});
       }
     }
   }
@@ -39,15 +44,12 @@ json usage_metadata(const JobView& job) {
           {"totalTokenCount", prompt_tokens + candidate_tokens}};
 }
 
-json candidates(const JobView& job) {
+json candidates(ProviderContext& context, ProviderCall& call, const JobView& job) {
   json out = json::array();
   for (std::size_t index = 0; index < job.outputs.size(); ++index) {
-    const OutputFile& file = job.outputs[index];
     json parts = json::array();
     if (job.spec.wants_text) parts.push_back({{"text", core::describe(job.spec)}});
-    parts.push_back({{"inlineData",
-                      {{"mimeType", std::string(images::mime_type(file.image.format))},
-                       {"data", images::base64_encode(Family::image_bytes(file))}}}});
+    parts.push_back(core::inline_image_part(context, call, job.outputs[index]));
     out.push_back({{"content", {{"role", "model"}, {"parts", parts}}}, {"finishReason", "STOP"}, {"index", index}});
   }
   return out;
@@ -86,11 +88,10 @@ HttpResponse gemini_generate(Family& family, ProviderCall& call, const contracts
   request.count = config.value("candidateCount", 1);
   request.wire = wire;
 
-  auto completed = family.complete(call, std::move(request), invalid_kind);
+  auto completed = family.complete(call, op, std::move(request), invalid_kind);
   if (auto* refused = std::get_if<HttpResponse>(&completed)) return std::move(*refused);
-  const JobView& job = *std::get<const JobView*>(completed);
-  if (job.state != JobState::succeeded) return family.failure_error(op, job);
-  return core::json_response(200, {{"candidates", candidates(job)},
+  const JobView& job = std::get<JobView>(completed);
+  return core::json_response(200, {{"candidates", candidates(context, call, job)},
                                    {"usageMetadata", usage_metadata(job)},
                                    {"modelVersion", model_id},
                                    {"responseId", job.id}});

@@ -1,6 +1,7 @@
 // Nano series, OpenAI-compatible faces (seed 004: "Apifox 来源也提供 Nano 的 OpenAI 兼容图像接口"):
 // POST /v1/images/generations (JSON) and POST /v1/images/edits (multipart/form-data), answered synchronously
 // in OpenAI's {created, data:[{url}|{b64_json}]} shape (research/providers.md §4).
+#include "../../core/wire.hpp"
 #include "family.hpp"
 
 namespace nanosim::providers::nanoseries {
@@ -8,28 +9,17 @@ namespace {
 
 constexpr std::string_view invalid_kind = "openai_invalid_request";
 
-/// Runs the request to its end now and answers with its images, or with the failure's error.
+/// Runs the request's job to its end and answers with its images, or with the face's error.
 HttpResponse images_response(Family& family, ProviderCall& call, const contracts::Operation& op, NanoRequest request,
                              const std::string& response_format) {
   const std::string output_format = request.output_format;
-  auto completed = family.complete(call, std::move(request), invalid_kind);
+  auto completed = family.complete(call, op, std::move(request), invalid_kind);
   if (auto* refused = std::get_if<HttpResponse>(&completed)) return std::move(*refused);
-  const JobView& job = *std::get<const JobView*>(completed);
-  if (job.state != JobState::succeeded) return family.failure_error(op, job);
-
-  json data = json::array();
-  for (const OutputFile& file : job.outputs) {
-    if (response_format == "b64_json") {
-      data.push_back({{"b64_json", images::base64_encode(Family::image_bytes(file))}});
-    } else {
-      data.push_back({{"url", ProviderContext::file_url(call.origin, file)}});
-    }
-  }
-  const std::int64_t created = family.context().unix_ms(*job.finished_at) / 1000;
-  return core::json_response(200, {{"created", created},
-                                   {"data", data},
-                                   {"output_format", output_format},
-                                   {"size", std::to_string(job.spec.width) + "x" + std::to_string(job.spec.height)}});
+  const JobView& job = std::get<JobView>(completed);
+  json body = core::openai_images(family.context(), call, job, response_format);
+  body["output_format"] = output_format;
+  body["size"] = std::to_string(job.spec.width) + "x" + std::to_string(job.spec.height);
+  return core::json_response(200, body);
 }
 
 /// The multipart parts: as the HTTP skin parsed them, or parsed here (in-process calls carry only the body).
@@ -39,10 +29,10 @@ std::optional<std::vector<FormPart>> form_parts(const ProviderCall& call) {
 }
 
 /// Uploaded reference images, named by their parts ("upload:<filename>"); the bytes are not kept.
-std::vector<std::string> uploaded_images(const std::vector<FormPart>& parts) {
-  std::vector<std::string> refs;
+std::vector<core::ImageReference> uploaded_images(const std::vector<FormPart>& parts) {
+  std::vector<core::ImageReference> refs;
   for (const FormPart& part : parts) {
-    if (part.name == "image" || part.name == "image[]") refs.push_back("upload:" + part.filename);
+    if (part.name == "image" || part.name == "image[]") refs.push_back({part.name, "upload:" + part.filename});
   }
   return refs;
 }
