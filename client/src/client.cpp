@@ -1,6 +1,8 @@
 // Client: single requests (submit, status, result, cancel). Polling lives in wait.cpp.
 #include "nanosim/client/client.hpp"
 
+#include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 #include "provider_protocol.hpp"
@@ -74,9 +76,25 @@ Result<T> Client::with_retry_after(Result<T> parsed, const HttpResponse& respons
   return error;
 }
 
-Result<Submission> Client::submit(const GenerateRequest& request) {
+Result<Submission> Client::submit(const GenerateRequest& request) { return submit(request, std::nullopt); }
+
+Result<Submission> Client::submit(const GenerateRequest& request, std::chrono::milliseconds wait_at_most) {
+  return submit(request, std::optional<std::chrono::milliseconds>(wait_at_most));
+}
+
+Result<Submission> Client::submit(const GenerateRequest& request, std::optional<std::chrono::milliseconds> wait_at_most) {
   auto wire = protocol_->submit_request(request);
   if (!wire) return wire.error();
+  if (wait_at_most) {  // whole seconds, with milliseconds as a decimal fraction where there are any: "29.5"
+    const std::int64_t ms = std::max<std::int64_t>(wait_at_most->count(), 1);
+    std::string seconds = std::to_string(ms / 1000);
+    if (ms % 1000 != 0) {
+      std::string fraction = std::to_string(1000 + ms % 1000).substr(1);  // "007"
+      while (fraction.back() == '0') fraction.pop_back();
+      seconds += "." + fraction;
+    }
+    wire->headers.emplace("X-Server-Timeout", std::move(seconds));
+  }
   auto response = exchange(std::move(wire).value());
   if (!response) return response.error();
   return with_retry_after(protocol_->parse_submit(*response, request), *response);

@@ -19,6 +19,9 @@ class Pacer {
     reset_backoff();
   }
 
+  /// Time left before the deadline (zero once it has passed).
+  [[nodiscard]] milliseconds remaining() const { return std::max(deadline_at_ - clock_.now(), milliseconds{0}); }
+
   void reset_backoff() { next_delay_ = std::min(options_.poll_interval, options_.max_interval); }
 
   /// Sleeps before the next attempt. False when the deadline leaves no room for one: it has passed,
@@ -112,10 +115,19 @@ Result<JobStatus> Client::wait(const Submission& job, const WaitOptions& options
 Result<GenerationResult> Client::generate(const GenerateRequest& request, const WaitOptions& options) {
   Pacer pacer(clock(), options);
   // A rejected submit (429, 503) created no job, so trying again cannot pay twice.
+  // A synchronous provider answers the generation itself: the call says how long the client will wait for it, so a
+  // server that honours it (Google's X-Server-Timeout) ends the call at the deadline instead of at its own limit.
   auto submitted = retrying<Submission>(
-      pacer, options, nullptr, [&] { return submit(request); },
+      pacer, options, nullptr,
+      [&] { return synchronous() ? submit(request, pacer.remaining()) : submit(request); },
       [](const Error& e) { return e.kind == ErrorKind::rate_limited || e.http_status == 503; });
-  if (!submitted) return submitted.error();
+  if (!submitted) {
+    // The connection dropped once the deadline had passed: the deadline, not the network, ended the call.
+    if (submitted.error().kind == ErrorKind::transport && pacer.remaining() == milliseconds{0}) {
+      return timed_out(nullptr, options, submitted.error());
+    }
+    return submitted.error();
+  }
   const Submission& job = *submitted;
   if (job.completed_result) return *job.completed_result;
 

@@ -49,6 +49,15 @@ struct ImageReference {
   std::string value;  // a URL, a data URI or base64, as sent
 };
 
+/// How long the client says it will wait for a synchronous answer before it hangs up.
+struct ClientTimeout {
+  std::string header;  // the header that said so
+  Millis after;
+};
+/// The client's own timeout from its request headers: X-Server-Timeout (Google APIs; @google/genai) or
+/// X-Stainless-Timeout (the openai SDKs), in seconds. nullopt when absent or unreadable.
+std::optional<ClientTimeout> client_timeout_of(const HttpRequest& request);
+
 /// How a synchronous call ended: the job as it ended (terminal), or the answer the provider gives when the job did
 /// not end within the operation's limit (its timeout error).
 using SyncOutcome = std::variant<JobView, HttpResponse>;
@@ -106,6 +115,8 @@ class ProviderContext {
   /// (else the failure kind generation_timeout's error), and the job is cancelled or left running as
   /// synchronous.on_timeout says. A job that vanishes meanwhile (lost by a scenario, forgotten by a reset) never
   /// ends: the call waits out its limit, as a real one would.
+  /// A client that says when it will hang up (client_timeout_of) before that limit is answered at that moment with
+  /// a dropped connection (journal status 499, fault "client_timeout"); the job meets the same on_timeout policy.
   /// Time: a manual clock is advanced through the job's pool events (the jobs ahead of it, then its own run) to
   /// its end, or to the limit, at once and for every job alike: the call takes simulated time, as the real call
   /// takes real time, so the answer, the job's state, its files and the clock agree. It never sleeps. A real

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <ctime>
 #include <thread>
 
@@ -157,20 +158,49 @@ const JobView& ProviderContext::submit(ProviderCall& call, JobSpec spec, const j
   return job;
 }
 
+std::optional<ClientTimeout> client_timeout_of(const HttpRequest& request) {
+  // Google's X-Server-Timeout (sent by @google/genai when a timeout is set) and the openai SDKs'
+  // X-Stainless-Timeout: seconds, possibly fractional. Anything else (absent, garbage, not positive) is no limit.
+  for (const char* name : {"X-Server-Timeout", "X-Stainless-Timeout"}) {
+    const auto value = request.header(name);
+    if (!value) continue;
+    char* end = nullptr;
+    const double seconds = std::strtod(value->c_str(), &end);
+    if (end == value->c_str() || *end != '\0' || !(seconds > 0) || seconds > 86'400.0 * 365) continue;
+    return ClientTimeout{name, Millis{static_cast<std::int64_t>(std::llround(seconds * 1000.0))}};
+  }
+  return std::nullopt;
+}
+
 SyncOutcome ProviderContext::run_synchronously(ProviderCall& call, const contracts::Operation& op, JobSpec spec,
                                                const json& model) {
   const json& synchronous = op.raw.at("synchronous");
   const std::string id = submit(call, std::move(spec), model).id;
-  const Millis deadline_at = engine_.now() + Millis{synchronous.at("timeout_ms").get<std::int64_t>()};
+  const Millis provider_limit_at = engine_.now() + Millis{synchronous.at("timeout_ms").get<std::int64_t>()};
+  const std::optional<ClientTimeout> client_timeout = client_timeout_of(call.http);
+  const bool client_first = client_timeout && engine_.now() + client_timeout->after < provider_limit_at;
+  const Millis deadline_at = client_first ? engine_.now() + client_timeout->after : provider_limit_at;
   std::optional<JobView> job = wait_for(call, id, deadline_at);
   if (job && is_terminal(job->state)) return std::move(*job);
+  const std::string who = client_first ? "the client hung up at its " + client_timeout->header + " of " +
+                                             std::to_string(client_timeout->after.count()) + " ms"
+                                       : std::string("synchronous call passed its limit");
+  const bool cancel = synchronous.value("on_timeout", "continue") == "cancel";
   if (!job) {
-    call.notes.emplace_back("synchronous call passed its limit: the job is gone (lost or forgotten)");
-  } else if (synchronous.value("on_timeout", "continue") == "cancel") {
+    call.notes.emplace_back(who + ": the job is gone (lost or forgotten)");
+  } else if (cancel) {
     engine_.cancel(id);
-    call.notes.emplace_back("synchronous call passed its limit: the job is cancelled");
+    call.notes.emplace_back(who + ": the job is cancelled");
   } else {
-    call.notes.emplace_back("synchronous call passed its limit: the job goes on");
+    call.notes.emplace_back(who + ": the job goes on");
+  }
+  if (client_first) {
+    // Nobody is left to read an answer: the connection is gone, as the client sees it (a proxy would log 499).
+    call.info.wire_fault = "client_timeout";
+    HttpResponse gone;
+    gone.status = 499;
+    gone.fault = ConnectionFault::reset_before_response;
+    return gone;
   }
   const auto timeout_error = synchronous.find("timeout_error");
   return error(timeout_error != synchronous.end() ? timeout_error->get<std::string>()

@@ -39,7 +39,8 @@ void write_response(const HttpResponse& in, httplib::Response& out) {
   if (in.fault == ConnectionFault::close_mid_body || in.fault == ConnectionFault::reset_before_response) {
     // Announce the whole body, send half of it (nothing for a reset), then drop the connection.
     const std::size_t sent = in.fault == ConnectionFault::close_mid_body ? in.body.size() / 2 : 0;
-    auto body = std::make_shared<std::string>(in.body);
+    // An empty body still announces one byte: a zero-length body would be sent whole, as a complete answer.
+    auto body = std::make_shared<std::string>(in.body.empty() ? std::string(" ") : in.body);
     out.set_content_provider(body->size(), content_type,
                              [body, sent](std::size_t offset, std::size_t, httplib::DataSink& sink) {
                                if (offset < sent) sink.write(body->data() + offset, sent - offset);

@@ -99,6 +99,54 @@ TEST_CASE("A call whose job would end past the limit answers the face's timeout 
   }
 }
 
+TEST_CASE("A client that says it hangs up sooner than the limit is cut off then, and the job meets on_timeout",
+          "[contract][synchronous]") {
+  struct Face {
+    std::string path;
+    json body;
+    std::string header;
+    std::string seconds;
+    std::string named;  // as the journal names it
+    Millis after;
+    JobState job_state;  // gemini cancels a call it stops waiting for; the gateways' upstreams go on
+  };
+  const std::vector<Face> faces = {
+      {"/gemini/v1beta/models/gemini-2.5-flash-image:generateContent?key=test-key", text_contents("slow"),
+       "X-Server-Timeout", "30", "X-Server-Timeout", Millis{30'000}, JobState::cancelled},
+      {"/crazyrouter/v1/images/generations", {{"model", "nano-banana-2"}, {"prompt", "slow"}}, "X-Stainless-Timeout",
+       "12.5", "X-Stainless-Timeout", Millis{12'500}, JobState::running},
+      {nano_gemini, text_contents("slow"), "x-server-timeout", "0.25", "X-Server-Timeout", Millis{250}, JobState::running}};
+  for (const Face& face : faces) {
+    INFO(face.path << " " << face.header << ": " << face.seconds);
+    ScopedSimulator sim(one_worker_with_slow(200'000));
+    HttpRequest call = json_request("POST", face.path, face.body);
+    call.headers.emplace(face.header, face.seconds);
+    const HttpResponse response = sim.handle(call);
+    CHECK(response.status == 499);
+    CHECK(response.fault == ConnectionFault::reset_before_response);
+    CHECK(sim.now() == face.after);
+    const JournalEntry entry = sim.simulator().journal().entries().back();
+    CHECK(entry.status == 499);
+    CHECK(entry.fault == "client_timeout");
+    REQUIRE(entry.notes.size() == 1);
+    CHECK(entry.notes[0].rfind("the client hung up at its " + face.named + " of " + std::to_string(face.after.count()), 0) == 0);
+    CHECK(sim.simulator().jobs().at(0).state == face.job_state);
+  }
+}
+
+TEST_CASE("A client timeout that is unreadable or longer than the limit leaves the provider's own limit in force",
+          "[contract][synchronous]") {
+  const std::string value = GENERATE(as<std::string>{}, "soon", "-5", "0", "", "30s", "1e9", "900");
+  INFO("X-Server-Timeout: " << value);
+  ScopedSimulator sim(one_worker_with_slow(700'000));
+  HttpRequest call = json_request("POST", nano_gemini, text_contents("slow"));
+  call.headers.emplace("X-Server-Timeout", value);
+  const HttpResponse response = sim.handle(call);
+  CHECK(response.status == 504);
+  CHECK(response.body.find("DEADLINE_EXCEEDED") != std::string::npos);
+  CHECK(sim.now() == limit_of("nanoseries", "gemini_generate"));
+}
+
 TEST_CASE("On a real clock a Nano series synchronous call blocks with the simulator's lock released",
           "[contract][synchronous][nanoseries][realclock]") {
   Options options = deterministic_options();

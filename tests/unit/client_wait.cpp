@@ -200,3 +200,40 @@ TEST_CASE("a submission that already holds its result (a synchronous provider's)
   CHECK(rig.client.cancel(job).value() == CancelOutcome::already_completed);
   CHECK(rig.script->requests.empty());
 }
+
+TEST_CASE("a synchronous generate tells the server how long it waits, and a call cut off at the deadline is timed_out",
+          "[unit][client]") {
+  Rig rig("crazyrouter");
+  rig.clock->sleep_for(milliseconds{5});  // time before the call does not count against its deadline
+  rig.script->fail_transport("connection reset by peer");
+  const auto result = rig.client.generate(GenerateRequest().with_model("nano-banana-2").with_prompt("An apple"),
+                                          WaitOptions().with_deadline(milliseconds{29'507}));
+  REQUIRE(rig.script->requests.size() == 1);
+  CHECK(rig.script->last().header("X-Server-Timeout") == std::optional<std::string>("29.507"));
+  // The drop came before the deadline: a network fault, not the deadline, so it is not called a timeout.
+  REQUIRE_FALSE(result);
+  CHECK(result.error().kind == ErrorKind::transport);
+
+}
+
+TEST_CASE("a synchronous call the server holds until the client's deadline ends as timed_out, not a network error",
+          "[unit][client]") {
+  auto clock = std::make_shared<nanosim::client::test::FakeClock>();
+  std::vector<std::string> asked;
+  // A server that honours X-Server-Timeout: it keeps the call until then, and the connection is gone.
+  auto transport = std::make_unique<InProcessTransport>([&](const nanosim::HttpRequest& request) {
+    asked.push_back(request.header("X-Server-Timeout").value_or(""));
+    clock->sleep_for(milliseconds{std::stoll(asked.back()) * 1000});
+    nanosim::HttpResponse gone;
+    gone.status = 499;
+    gone.fault = nanosim::ConnectionFault::reset_before_response;
+    return gone;
+  });
+  Client client(std::move(transport), "gemini", ClientOptions().with_api_key("k").with_clock(clock));
+  const auto result = client.generate(GenerateRequest().with_model("gemini-2.5-flash-image").with_prompt("An apple"),
+                                      WaitOptions().with_deadline(milliseconds{30'000}));
+  CHECK(asked == std::vector<std::string>{"30"});
+  REQUIRE_FALSE(result);
+  CHECK(result.error().kind == ErrorKind::timed_out);
+  CHECK(clock->now() == milliseconds{30'000});
+}

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -77,6 +78,9 @@ class Client {
 
   /// One submit request; no retries (a retried submit could pay twice).
   Result<Submission> submit(const GenerateRequest& request);
+  /// The same, telling the server how long the client waits for the answer (X-Server-Timeout, in seconds):
+  /// for synchronous providers, whose submit answer is the generation itself.
+  Result<Submission> submit(const GenerateRequest& request, std::chrono::milliseconds wait_at_most);
   /// One status request. A failed or cancelled job is a JobStatus (with .error), not an Error.
   Result<JobStatus> status(const Submission& job);
   /// One result request; ErrorKind::not_ready while the job runs, the job's own error once it failed or was
@@ -94,6 +98,7 @@ class Client {
   Result<GenerationResult> generate(const GenerateRequest& request, const WaitOptions& options = {});
 
  private:
+  Result<Submission> submit(const GenerateRequest& request, std::optional<std::chrono::milliseconds> wait_at_most);
   Result<HttpResponse> exchange(HttpRequest request);
   /// Points the request at a URL the provider returned, when it lies under the transport's base.
   HttpRequest with_followed_url(HttpRequest request, const std::string& returned_url) const;
