@@ -56,14 +56,8 @@ TEST_CASE("serve --scenario rate-limited: the 6th request gets 429 with Retry-Af
 TEST_CASE("serve refuses a broken scenario file, naming the rule and field", "[e2e][scenarios]") {
   const std::string path = "/tmp/nanosim-broken-scenario-" + std::to_string(::getpid()) + ".json";
   std::ofstream(path) << R"({"name":"broken","rules":[{"name":"slow","effect":{"latency":{"ms":"soon"}}}]})";
-  const std::string command = std::string(NANOSIM_BINARY) + " serve --port 0 --scenario " + path + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[512];
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  const int status = pclose(pipe);
+  const e2e::ProgramRun run = e2e::run_program("serve --port 0 --scenario " + path);
   std::remove(path.c_str());
-  CHECK(WEXITSTATUS(status) == 2);
-  CHECK(output.find("rules[0] (slow).effect.latency.ms") != std::string::npos);
+  CHECK(run.exit_code == 2);
+  CHECK(run.output.find("rules[0] (slow).effect.latency.ms") != std::string::npos);
 }

@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -91,5 +92,24 @@ class ServeProcess {
   std::string banner_;
   std::string base_url_;
 };
+
+/// What a short-lived run of the program left: its exit code and everything it wrote (stdout and stderr).
+struct ProgramRun {
+  int exit_code = -1;
+  std::string output;
+};
+
+/// Runs NANOSIM_BINARY with `arguments` (a shell word list) to its end.
+inline ProgramRun run_program(const std::string& arguments) {
+  const std::string command = std::string(NANOSIM_BINARY) + " " + arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
+  ProgramRun run;
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, pipe) != nullptr) run.output += buffer;
+  const int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
 
 }  // namespace nanosim::e2e
