@@ -63,6 +63,7 @@ class Engine {
   struct FileLookup {
     OutputFile file;
     bool expired = false;
+    std::optional<Millis> expires_at;  // none: kept for as long as the job is
     std::string job_id;
     std::string provider;
   };

@@ -54,7 +54,9 @@ std::string scheme_key(const json& scheme, const HttpRequest& request) {
 HttpResponse json_response(int status, const json& body) {
   HttpResponse response;
   response.status = status;
-  response.body = body.dump();
+  // Text that is not UTF-8 (echoed paths, binary uploads in the journal) is sent with U+FFFD in its place:
+  // a body must always be valid JSON.
+  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   response.set_header("Content-Type", "application/json");
   return response;
 }

@@ -21,8 +21,12 @@ std::string join_query(const QueryParams& query) {
   return out;
 }
 
+/// The first `limit` bytes, never ending inside a UTF-8 character (the journal is served as JSON).
 std::string truncated(const std::string& text, std::size_t limit) {
-  return text.size() <= limit ? text : text.substr(0, limit) + "...";
+  if (text.size() <= limit) return text;
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
 }
 
 }  // namespace
@@ -126,7 +130,10 @@ HttpResponse Simulator::Impl::serve_file(const HttpRequest& request, std::string
   HttpResponse response;
   response.status = 200;
   response.set_header("Content-Type", std::string(images::mime_type(lookup->file.image.format)));
-  response.set_header("Cache-Control", "private, max-age=3600");
+  // Cacheable until the provider drops the file (whole seconds, rounded down), else for an hour.
+  const std::int64_t max_age_s =
+      lookup->expires_at ? std::max<std::int64_t>(0, (*lookup->expires_at - clock->now()).count() / 1000) : 3600;
+  response.set_header("Cache-Control", "private, max-age=" + std::to_string(max_age_s));
   if (request.method == "GET") response.body = *bytes;
   response.set_header("Content-Length", std::to_string(bytes->size()));
   if (!decision.fault.empty() || decision.latency.count() > 0) {

@@ -26,7 +26,7 @@ HttpRequest to_request(const httplib::Request& in) {
   return out;
 }
 
-void write_response(const HttpResponse& in, httplib::Response& out) {
+void write_response(const HttpResponse& in, httplib::Response& out, bool head) {
   out.status = in.status;
   std::string content_type = "application/octet-stream";
   for (const auto& [name, value] : in.headers) {
@@ -47,6 +47,22 @@ void write_response(const HttpResponse& in, httplib::Response& out) {
                                return offset < sent;  // false closes the connection
                              });
     return;
+  }
+  if (head && in.body.empty()) {
+    // A HEAD answer announces the length a GET would send; cpp-httplib sends no body for HEAD and would
+    // otherwise count the empty one (Content-Length: 0).
+    const auto length = in.header("Content-Length");
+    std::size_t announced = 0;
+    try {
+      announced = length ? static_cast<std::size_t>(std::stoull(*length)) : 0;
+    } catch (const std::exception&) {
+    }
+    if (announced > 0) {
+      out.set_content_provider(announced, content_type, [](std::size_t, std::size_t, httplib::DataSink&) {
+        return false;
+      });
+      return;
+    }
   }
   if (in.fault == ConnectionFault::slow_body && in.trickle_interval_ms > 0) {
     auto body = std::make_shared<std::string>(in.body);
@@ -93,7 +109,7 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
       const double scale = std::max(impl_->simulator.clock().time_scale(), 1e-3);
       std::this_thread::sleep_for(std::chrono::microseconds(static_cast<std::int64_t>(answer.delay_ms * 1000.0 / scale)));
     }
-    write_response(answer, response);
+    write_response(answer, response, request.method == "HEAD");
   };
   // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3), but cpp-httplib 0.11
   // answers such a POST/PUT (curl -X PUT …/cancel) with an empty 400 before routing: answer it here instead.
