@@ -26,6 +26,28 @@ HttpRequest to_request(const httplib::Request& in) {
   return out;
 }
 
+/// Reads a request's body through cpp-httplib's content reader: the raw bytes, and for multipart/form-data the
+/// parts too. Unlike the plain handlers this applies no 8 KB limit to x-www-form-urlencoded bodies (curl -d sends
+/// JSON with that type) and parses nothing: the provider decides what a body means. False: the body could not be
+/// read (the connection is gone or the multipart framing is broken).
+bool read_body(const httplib::Request& in, const httplib::ContentReader& reader, HttpRequest& out) {
+  if (in.is_multipart_form_data()) {
+    return reader(
+        [&out](const httplib::MultipartFormData& part) {
+          out.form.push_back(FormPart{part.name, part.filename, part.content_type, {}});
+          return true;
+        },
+        [&out](const char* data, std::size_t length) {
+          if (!out.form.empty()) out.form.back().content.append(data, length);
+          return true;
+        });
+  }
+  return reader([&out](const char* data, std::size_t length) {
+    out.body.append(data, length);
+    return true;
+  });
+}
+
 void write_response(const HttpResponse& in, httplib::Response& out, bool head) {
   out.status = in.status;
   std::string content_type = "application/octet-stream";
@@ -103,13 +125,16 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
   });
   http.set_keep_alive_timeout(impl_->config.keep_alive_timeout_seconds);
   http.set_payload_max_length(simulator.options().max_body_bytes + 1);
-  const auto handler = [this](const httplib::Request& request, httplib::Response& response) {
-    const HttpResponse answer = impl_->simulator.handle(to_request(request));
+  const auto respond = [this](const HttpRequest& message, bool head, httplib::Response& response) {
+    const HttpResponse answer = impl_->simulator.handle(message);
     if (answer.delay_ms > 0) {  // scenario latency: waited here, outside the simulator's lock
       const double scale = std::max(impl_->simulator.clock().time_scale(), 1e-3);
       std::this_thread::sleep_for(std::chrono::microseconds(static_cast<std::int64_t>(answer.delay_ms * 1000.0 / scale)));
     }
-    write_response(answer, response, request.method == "HEAD");
+    write_response(answer, response, head);
+  };
+  const auto handler = [respond](const httplib::Request& request, httplib::Response& response) {
+    respond(to_request(request), request.method == "HEAD", response);
   };
   // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3), but cpp-httplib 0.11
   // answers such a POST/PUT (curl -X PUT …/cancel) with an empty 400 before routing: answer it here instead.
@@ -120,11 +145,21 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
     handler(request, response);
     return httplib::Server::HandlerResponse::Handled;
   });
+  const auto with_body = [respond](const httplib::Request& request, httplib::Response& response,
+                                const httplib::ContentReader& reader) {
+    HttpRequest message = to_request(request);
+    if (!read_body(request, reader, message)) {
+      // Broken multipart framing: the provider answers a request without its parts (its own 400, naming a field).
+      message.form.clear();
+      message.body.clear();
+    }
+    respond(message, request.method == "HEAD", response);
+  };
   http.Get(".*", handler);
-  http.Post(".*", handler);
-  http.Put(".*", handler);
-  http.Patch(".*", handler);
-  http.Delete(".*", handler);
+  http.Post(".*", with_body);
+  http.Put(".*", with_body);
+  http.Patch(".*", with_body);
+  http.Delete(".*", with_body);
   http.Options(".*", handler);
 }
 
