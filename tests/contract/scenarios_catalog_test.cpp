@@ -94,7 +94,7 @@ TEST_CASE("An expired result URL answers 404 to the download, on every provider 
     REQUIRE(result);
     const std::string url = result->images.at(0).url;
     REQUIRE(url.rfind("http://nanosim.local/", 0) == 0);
-    const HttpResponse download = sim.handle(request("GET", url.substr(std::string("http://nanosim.local").size()), ""));
+    const HttpResponse download = sim.handle(request("GET", path_of(url), ""));
     CHECK(download.status == 404);
     CHECK(download.body.find("expired") != std::string::npos);
   }

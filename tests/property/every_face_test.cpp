@@ -18,8 +18,10 @@
 
 #include "nanosim/client/client.hpp"
 #include "nanosim/testkit/testkit.hpp"
+#include "property_support.hpp"
 
 using namespace nanosim;
+using nanosim::property::must;
 
 namespace {
 
@@ -69,13 +71,6 @@ struct FaceSut {
 };
 
 using FaceCommand = rc::state::Command<FaceModel, FaceSut>;
-
-/// The value of a call that must succeed, by value: the call's Result is often a temporary.
-template <class T>
-T must(const client::Result<T>& result) {
-  if (!result) RC_FAIL("client call failed: " + client::to_string(result.error()));
-  return result.value();
-}
 
 client::JobState neutral(JobState state) {
   switch (state) {
