@@ -7,9 +7,12 @@
 #include "nanosim/testkit/testkit.hpp"
 #include "nanosim/verify.hpp"
 
+#include "journal_support.hpp"
+
 using namespace nanosim;
 using namespace nanosim::testkit;
 using client::ErrorKind;
+using nanosim::contract_test::any_note;
 using std::chrono::milliseconds;
 
 namespace {
@@ -29,15 +32,6 @@ Outcome run_catalog(const std::string& name, milliseconds deadline = millisecond
   auto result = client.generate(client::GenerateRequest().with_model("nano_banana_2").with_prompt("A red apple"),
                                 client::WaitOptions().with_deadline(deadline));
   return Outcome{std::move(result), sim.simulator().journal().entries(), sim.now() - start};
-}
-
-bool any_note(const std::vector<JournalEntry>& journal, const std::string& text) {
-  for (const auto& entry : journal) {
-    for (const auto& note : entry.notes) {
-      if (note.find(text) != std::string::npos) return true;
-    }
-  }
-  return false;
 }
 
 }  // namespace
