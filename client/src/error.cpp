@@ -47,17 +47,6 @@ std::string to_string(const Error& error) {
   return text;
 }
 
-std::string_view to_string(JobState state) {
-  switch (state) {
-    case JobState::queued: return "queued";
-    case JobState::running: return "running";
-    case JobState::succeeded: return "succeeded";
-    case JobState::failed: return "failed";
-    case JobState::cancelled: return "cancelled";
-  }
-  return "unknown";
-}
-
 std::string_view to_string(CancelOutcome outcome) {
   switch (outcome) {
     case CancelOutcome::requested: return "requested";

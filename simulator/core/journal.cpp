@@ -3,17 +3,6 @@
 
 namespace nanosim {
 
-std::string_view to_string(JobState s) {
-  switch (s) {
-    case JobState::queued: return "queued";
-    case JobState::running: return "running";
-    case JobState::succeeded: return "succeeded";
-    case JobState::failed: return "failed";
-    case JobState::cancelled: return "cancelled";
-  }
-  return "unknown";
-}
-
 nlohmann::json JournalEntry::to_json() const {
   nlohmann::json out = {{"sequence", sequence},   {"at_ms", at.count()},       {"method", method},
           {"path", path},           {"query", query},            {"provider", provider},

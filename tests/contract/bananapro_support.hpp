@@ -19,19 +19,6 @@ inline json text_to_image(std::string prompt, std::string aspect_ratio) {
   return {{"model", "nano-banana"}, {"prompt", std::move(prompt)}, {"aspect_ratio", std::move(aspect_ratio)}};
 }
 
-inline Options one_worker() {
-  Options options = testkit::deterministic_options();
-  options.workers = 1;
-  return options;
-}
-
-/// Options whose every job has this fate.
-inline Options with_fate(JobFate fate) {
-  Options options = testkit::deterministic_options();
-  options.fate_policy = [fate](const JobSpec&, std::uint64_t) { return fate; };
-  return options;
-}
-
 inline JobFate failing(std::string_view kind, std::string message = {}) {
   JobFate fate;
   fate.succeeds = false;
@@ -58,12 +45,5 @@ inline json task(testkit::ScopedSimulator& sim, const std::string& task_id, cons
 
 /// The `error` object of a {success:false, error:{…}} body.
 inline json error_of(const HttpResponse& response) { return testkit::body_json(response).at("error"); }
-
-/// The path of an absolute URL the in-process simulator returned.
-inline std::string path_of(const std::string& url) {
-  const std::string origin = "http://nanosim.local";
-  REQUIRE(url.rfind(origin, 0) == 0);
-  return url.substr(origin.size());
-}
 
 }  // namespace nanosim::bananapro_test

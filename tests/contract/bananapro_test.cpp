@@ -62,10 +62,7 @@ TEST_CASE("Every bananapro fixture behaves as index.json says", "[contract][bana
           sim.handle(json_request("POST", "/bananapro" + entry.at("path").get<std::string>(), body));
       CHECK((response.status == 200) == (entry.at("expect") == "accepted"));
     } else {
-      HttpResponse documented;
-      documented.status = entry.at("http_status");
-      documented.body = fixture_text("bananapro/" + file);
-      documented.set_header("Content-Type", "application/json");
+      const HttpResponse documented = fixture_response("bananapro/" + file, entry.at("http_status"));
       CHECK(contract.validate_response(op, documented).empty() == (entry.at("expect") == "valid"));
     }
   }

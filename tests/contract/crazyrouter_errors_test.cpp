@@ -8,26 +8,14 @@
 #include "nanosim/contracts/contract.hpp"
 #include "nanosim/testkit/testkit.hpp"
 
+#include "crazyrouter_support.hpp"
+
 using namespace nanosim;
 using namespace nanosim::testkit;
+using namespace nanosim::crazyrouter_test;
 using nlohmann::json;
 
 namespace {
-
-const std::string generations = "/crazyrouter/v1/images/generations";
-const std::string native = "/crazyrouter/v1beta/models/nano-banana-2:generateContent";
-
-json body_with(const json& changes) {
-  json body = {{"model", "nano-banana-2"}, {"prompt", "A red apple"}};
-  if (changes.is_object()) body.merge_patch(changes);
-  return body;
-}
-
-Options with_fate(JobFate fate) {
-  Options options = deterministic_options();
-  options.fate_policy = [fate](const JobSpec&, std::uint64_t) { return fate; };
-  return options;
-}
 
 /// The error object of a response, checking the documented envelope {error:{message,type,code}}.
 json error_of(const HttpResponse& response) {

@@ -6,35 +6,16 @@
 #include "nanosim/images.hpp"
 #include "nanosim/testkit/testkit.hpp"
 
+#include "crazyrouter_support.hpp"
+#include "download_support.hpp"
+
 using namespace nanosim;
 using namespace nanosim::testkit;
+using namespace nanosim::crazyrouter_test;
+using nanosim::contract_test::download;
 using nlohmann::json;
 
 namespace {
-
-const std::string generations = "/crazyrouter/v1/images/generations";
-const std::string native = "/crazyrouter/v1beta/models/nano-banana-2:generateContent";
-
-json body_with(const json& changes) {
-  json body = {{"model", "nano-banana-2"}, {"prompt", "A red apple"}};
-  if (changes.is_object()) body.merge_patch(changes);
-  return body;
-}
-
-std::string path_of(const std::string& url) {
-  const std::string origin = "http://nanosim.local";
-  REQUIRE(url.rfind(origin, 0) == 0);
-  return url.substr(origin.size());
-}
-
-/// Downloads a result URL and decodes it fully.
-images::DecodedImage download(ScopedSimulator& sim, const std::string& url) {
-  const HttpResponse file = sim.handle(request("GET", path_of(url)));
-  REQUIRE(file.status == 200);
-  const auto decoded = images::decode(file.body);
-  REQUIRE(decoded);
-  return *decoded;
-}
 
 images::DecodedImage first_image(ScopedSimulator& sim, const json& body) {
   const HttpResponse response = sim.handle(json_request("POST", generations, body));
@@ -85,10 +66,7 @@ TEST_CASE("The seed's reference-image edit example answers with a 1376x768 PNG",
 
 TEST_CASE("The seed's response example is valid against the contract", "[contract][crazyrouter]") {
   const auto& contract = contracts::get("crazyrouter");
-  HttpResponse documented;
-  documented.status = 200;
-  documented.body = fixture_text("crazyrouter/generate-response.json");
-  documented.set_header("Content-Type", "application/json");
+  const HttpResponse documented = fixture_response("crazyrouter/generate-response.json");
   CHECK(contract.validate_response(contract.operation("images_generate"), documented).empty());
 }
 

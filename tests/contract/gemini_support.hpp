@@ -46,13 +46,6 @@ inline std::string tiny_png_base64() {
   return images::base64_encode(images::render(images::ImageSpec{8, 8, images::Format::png, 90, 7}));
 }
 
-/// Options whose every job gets `fate`.
-inline Options with_fate(JobFate fate) {
-  Options options = testkit::deterministic_options();
-  options.fate_policy = [fate](const JobSpec&, std::uint64_t) { return fate; };
-  return options;
-}
-
 inline JobFate failing(std::string kind, double at_fraction = 0.5) {
   JobFate fate;
   fate.succeeds = false;

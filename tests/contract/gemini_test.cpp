@@ -79,10 +79,7 @@ TEST_CASE("Every documented fixture is accepted, rejected or valid as its index 
         CHECK(violations.front().rule == entry.at("violation").at("rule"));
       }
     } else {
-      HttpResponse documented;
-      documented.status = entry.at("http_status");
-      documented.body = fixture_text("gemini/" + file);
-      documented.set_header("Content-Type", "application/json");
+      const HttpResponse documented = fixture_response("gemini/" + file, entry.at("http_status"));
       CHECK(contract.validate_response(op, documented).empty() == (entry.at("expect") == "valid"));
     }
   }

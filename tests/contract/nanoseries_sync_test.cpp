@@ -95,7 +95,7 @@ TEST_CASE("OpenAI-compatible generations wait their turn behind a task and answe
   CHECK(body.at("created") == (1767225600000 + sim.now().count()) / 1000);
   REQUIRE(body.at("data").size() == 1);
   const std::string url = body.at("data").at(0).at("url");
-  const HttpResponse file = sim.handle(request("GET", url.substr(std::string("http://nanosim.local").size())));
+  const HttpResponse file = sim.handle(request("GET", path_of(url)));
   const auto image = images::decode(file.body);
   REQUIRE(image);
   CHECK(image->width == 1344);  // research §3: gemini-2.5-flash-image, 16:9

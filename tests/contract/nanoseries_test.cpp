@@ -6,8 +6,11 @@
 #include "nanosim/images.hpp"
 #include "nanosim/testkit/testkit.hpp"
 
+#include "download_support.hpp"
+
 using namespace nanosim;
 using namespace nanosim::testkit;
+using nanosim::contract_test::download;
 using nlohmann::json;
 
 namespace {
@@ -16,12 +19,6 @@ const std::string tasks = "/nanoseries/v1/images/tasks";
 
 json task_body(std::string model = "NanoBanana2-0.5K", std::string prompt = "A small red cube") {
   return {{"model", std::move(model)}, {"prompt", std::move(prompt)}};
-}
-
-std::string path_of(const std::string& url) {
-  const std::string origin = "http://nanosim.local";
-  REQUIRE(url.rfind(origin, 0) == 0);
-  return url.substr(origin.size());
 }
 
 json create(ScopedSimulator& sim, const json& body, const std::string& key = "test-key") {
@@ -42,15 +39,6 @@ json finished(ScopedSimulator& sim, const json& body) {
   const json created = create(sim, body);
   sim.advance(Millis{900'000});
   return poll(sim, created.at("task_id"));
-}
-
-/// Downloads a result and decodes it fully.
-images::DecodedImage download(ScopedSimulator& sim, const std::string& url) {
-  const HttpResponse file = sim.handle(request("GET", path_of(url)));
-  REQUIRE(file.status == 200);
-  const auto decoded = images::decode(file.body);
-  REQUIRE(decoded);
-  return *decoded;
 }
 
 std::size_t job_count(ScopedSimulator& sim) { return sim.simulator().jobs().size(); }
@@ -105,10 +93,7 @@ TEST_CASE("The seed's image-to-image example walks queued, in_progress, succeede
 
 TEST_CASE("The seed's status response example is valid against the contract", "[contract][nanoseries]") {
   const auto& contract = contracts::get("nanoseries");
-  HttpResponse documented;
-  documented.status = 200;
-  documented.body = fixture_text("nanoseries/task-status-response.json");
-  documented.set_header("Content-Type", "application/json");
+  const HttpResponse documented = fixture_response("nanoseries/task-status-response.json");
   CHECK(contract.validate_response(contract.operation("get_task"), documented).empty());
 }
 

@@ -15,19 +15,6 @@ const std::string base = "/odirouter/v1/queue/nano_banana_2";
 
 json submit_body(std::string prompt = "A red apple on a white table") { return {{"prompt", std::move(prompt)}}; }
 
-Options one_worker() {
-  Options options = deterministic_options();
-  options.workers = 1;
-  return options;
-}
-
-/// The path of an absolute URL the simulator returned (its origin is the in-process one).
-std::string path_of(const std::string& url) {
-  const std::string origin = "http://nanosim.local";
-  REQUIRE(url.rfind(origin, 0) == 0);
-  return url.substr(origin.size());
-}
-
 HttpResponse get(ScopedSimulator& sim, const std::string& target) { return sim.handle(request("GET", target)); }
 
 std::size_t job_count(ScopedSimulator& sim) { return sim.simulator().jobs().size(); }
@@ -51,10 +38,7 @@ TEST_CASE("The seed's curl example is accepted and answered with the documented 
 
 TEST_CASE("The seed's submit response example is valid against the contract", "[contract][odirouter]") {
   const auto& contract = contracts::get("odirouter");
-  HttpResponse documented;
-  documented.status = 200;
-  documented.body = fixture_text("odirouter/submit-response.json");
-  documented.set_header("Content-Type", "application/json");
+  const HttpResponse documented = fixture_response("odirouter/submit-response.json");
   CHECK(contract.validate_response(contract.operation("submit"), documented).empty());
 }
 

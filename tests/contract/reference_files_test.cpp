@@ -19,12 +19,6 @@ const std::string crazyrouter_generations = "/crazyrouter/v1/images/generations"
 const std::string crazyrouter_native = "/crazyrouter/v1beta/models/nano-banana-2:generateContent";
 const std::string unknown_file = "http://nanosim.local/__nanosim/files/nosuchjob-0.png";
 
-std::string path_of(const std::string& url) {
-  const std::string origin = "http://nanosim.local";
-  REQUIRE(url.rfind(origin, 0) == 0);
-  return url.substr(origin.size());
-}
-
 /// An odirouter job run to its end; the URL of its image, as its result answer gives it.
 std::string odirouter_result_url(ScopedSimulator& sim, const std::string& prompt) {
   const json submitted = body_json(sim.handle(json_request("POST", odirouter_submit, {{"prompt", prompt}})));

@@ -7,9 +7,12 @@
 #include "nanosim/testkit/testkit.hpp"
 #include "nanosim/verify.hpp"
 
+#include "journal_support.hpp"
+
 using namespace nanosim;
 using namespace nanosim::testkit;
 using client::ErrorKind;
+using nanosim::contract_test::any_note;
 using std::chrono::milliseconds;
 
 namespace {
@@ -29,15 +32,6 @@ Outcome run_catalog(const std::string& name, milliseconds deadline = millisecond
   auto result = client.generate(client::GenerateRequest().with_model("nano_banana_2").with_prompt("A red apple"),
                                 client::WaitOptions().with_deadline(deadline));
   return Outcome{std::move(result), sim.simulator().journal().entries(), sim.now() - start};
-}
-
-bool any_note(const std::vector<JournalEntry>& journal, const std::string& text) {
-  for (const auto& entry : journal) {
-    for (const auto& note : entry.notes) {
-      if (note.find(text) != std::string::npos) return true;
-    }
-  }
-  return false;
 }
 
 }  // namespace
@@ -94,7 +88,7 @@ TEST_CASE("An expired result URL answers 404 to the download, on every provider 
     REQUIRE(result);
     const std::string url = result->images.at(0).url;
     REQUIRE(url.rfind("http://nanosim.local/", 0) == 0);
-    const HttpResponse download = sim.handle(request("GET", url.substr(std::string("http://nanosim.local").size()), ""));
+    const HttpResponse download = sim.handle(request("GET", path_of(url), ""));
     CHECK(download.status == 404);
     CHECK(download.body.find("expired") != std::string::npos);
   }

@@ -13,9 +13,12 @@
 #include "nanosim/testkit/testkit.hpp"
 #include "nanosim/verify.hpp"
 
+#include "journal_support.hpp"
+
 using namespace nanosim;
 using namespace nanosim::testkit;
 using client::ErrorKind;
+using nanosim::contract_test::any_note;
 using std::chrono::milliseconds;
 
 namespace {
@@ -111,15 +114,6 @@ Run run(const Entry& entry, const Face& face) {
   return Run{std::move(result), sim.simulator().journal().entries(), sim.now() - start};
 }
 
-bool noted(const std::vector<JournalEntry>& journal, const std::string& text) {
-  for (const auto& e : journal) {
-    for (const auto& note : e.notes) {
-      if (note.find(text) != std::string::npos) return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 TEST_CASE("Every catalog entry says what it does on every provider", "[contract][scenarios]") {
@@ -171,11 +165,11 @@ TEST_CASE("The reference client through every catalog entry on every provider", 
       CHECK(verify::backed_off(outcome.journal));
       const std::string fired = std::string("scenario ") + entry.name + " rule ";
       if (expect.fires) {
-        CHECK(noted(outcome.journal, fired));
-        CHECK_FALSE(noted(outcome.journal, "skipped"));
+        CHECK(any_note(outcome.journal, fired));
+        CHECK_FALSE(any_note(outcome.journal, "skipped"));
       } else {
         // Not reached: either nothing matched (documented in the entry) or the journal says why it was skipped.
-        CHECK((!noted(outcome.journal, fired) || noted(outcome.journal, "skipped")));
+        CHECK((!any_note(outcome.journal, fired) || any_note(outcome.journal, "skipped")));
       }
     }
   }

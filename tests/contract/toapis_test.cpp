@@ -20,18 +20,6 @@ json task_request(std::string prompt = "A glass perfume bottle on wet black ston
   return {{"model", "nano-banana-2"}, {"prompt", std::move(prompt)}};
 }
 
-Options one_worker() {
-  Options options = deterministic_options();
-  options.workers = 1;
-  return options;
-}
-
-std::string path_of(const std::string& url) {
-  const std::string origin = "http://nanosim.local";
-  REQUIRE(url.rfind(origin, 0) == 0);
-  return url.substr(origin.size());
-}
-
 HttpResponse get(ScopedSimulator& sim, const std::string& target) { return sim.handle(request("GET", target)); }
 json task(ScopedSimulator& sim, const std::string& id) { return body_json(get(sim, tasks + "/" + id)); }
 std::size_t job_count(ScopedSimulator& sim) { return sim.simulator().jobs().size(); }
@@ -86,10 +74,8 @@ TEST_CASE("The docs' submit and status response examples are valid against the c
   const json index = fixture_json("toapis/index.json");  // named: a temporary would die before the loop body
   for (const json& fixture : index.at("fixtures")) {
     if (fixture.at("kind") != "response") continue;
-    HttpResponse documented;
-    documented.status = fixture.at("http_status");
-    documented.body = fixture_text("toapis/" + fixture.at("file").get<std::string>());
-    documented.set_header("Content-Type", "application/json");
+    const HttpResponse documented =
+        fixture_response("toapis/" + fixture.at("file").get<std::string>(), fixture.at("http_status"));
     INFO(fixture.at("file"));
     CHECK(contract.validate_response(contract.operation(fixture.at("operation").get<std::string>()), documented).empty());
   }

@@ -53,8 +53,7 @@ TEST_CASE("A valid unified body is answered at once with n images of the documen
                                                   body.value("resolution", std::string("1K")));
     RC_ASSERT(size.has_value());
     const std::string url = data.at(0).at("url");
-    const std::string origin = "http://nanosim.local";
-    const auto file = sim.handle(request("GET", url.substr(origin.size())));
+    const auto file = sim.handle(request("GET", path_of(url)));
     const auto probed = images::probe(file.body);
     RC_ASSERT(probed.has_value());
     RC_ASSERT(probed->width == size->first);

@@ -60,7 +60,7 @@ TEST_CASE("nanoseries: a valid random task completes at its documented size and 
                                                   model.at("capabilities").at("default_size_tier").get<std::string>());
     RC_ASSERT(size.has_value());
     const std::string url = data.at("result_url");
-    const auto image = images::probe(sim.handle(request("GET", url.substr(std::string("http://nanosim.local").size()))).body);
+    const auto image = images::probe(sim.handle(request("GET", path_of(url))).body);
     RC_ASSERT(image.has_value());
     RC_ASSERT(image->width == size->first);
     RC_ASSERT(image->height == size->second);

@@ -101,21 +101,10 @@ ExpectedStatus QueueModel::expected_status(std::size_t index) const {
   return out;
 }
 
-JobState canonical(client::JobState state) {
-  switch (state) {
-    case client::JobState::queued: return JobState::queued;
-    case client::JobState::running: return JobState::running;
-    case client::JobState::succeeded: return JobState::succeeded;
-    case client::JobState::failed: return JobState::failed;
-    case client::JobState::cancelled: return JobState::cancelled;
-  }
-  return JobState::queued;
-}
-
 int rank(JobState state) { return is_terminal(state) ? 2 : state == JobState::running ? 1 : 0; }
 
 void observe_status(JobHistory& history, const client::JobStatus& status) {
-  const JobState now = canonical(status.state);
+  const JobState now = status.state;
   const std::string error = status.error ? status.error->provider_code + ": " + status.error->message : "";
   if (history.state) {
     RC_ASSERT(rank(now) >= rank(*history.state));  // never backwards

@@ -74,7 +74,6 @@ struct QueueModel {
 /// The contract's error kind for GET /response of a job that ended in that failure kind.
 [[nodiscard]] std::string failure_result_error(const std::string& failure_kind);
 
-[[nodiscard]] JobState canonical(client::JobState state);
 /// 0 queued, 1 running, 2 terminal: states only ever move up.
 [[nodiscard]] int rank(JobState state);
 

@@ -63,13 +63,6 @@ struct QueueSut {
 
 using QueueCommand = rc::state::Command<QueueModel, QueueSut>;
 
-/// The value of a client call that must succeed; otherwise the property fails with the client's error.
-template <class T>
-const T& must(const client::Result<T>& result) {
-  if (!result) RC_FAIL("client call failed: " + client::to_string(result.error()));
-  return result.value();
-}
-
 /// Checks the simulator's views after a command, and that simulated time is where the model says.
 void check_after(const QueueModel& model, QueueSut& sut) {
   RC_ASSERT(sut.sim.now() == model.now);
@@ -144,17 +137,17 @@ struct Submit final : QueueCommand {
   void run(const QueueModel& model, QueueSut& sut) const override {
     *sut.next_fate = fate.to_fate();
     const auto result = sut.client.submit(request_for(body));
-    const client::Submission* submitted = &must(result);
-    RC_ASSERT(submitted->queue_position.has_value());
-    sut.submissions.push_back(*submitted);
+    const client::Submission submitted = must(result);
+    RC_ASSERT(submitted.queue_position.has_value());
+    sut.submissions.push_back(submitted);
     const JobView job = sut.view(sut.submissions.size() - 1);
     RC_ASSERT(job.state == JobState::queued);  // a fresh job is always IN_QUEUE
     RC_ASSERT(job.spec.prompt == body.at("prompt").get<std::string>());
-    RC_ASSERT(std::int64_t{*submitted->queue_position} == job.queue_position.value_or(-1));
-    if (model.scripted) RC_ASSERT(std::int64_t{*submitted->queue_position} == nextState(model).queue_position(model.jobs.size()));
+    RC_ASSERT(std::int64_t{*submitted.queue_position} == job.queue_position.value_or(-1));
+    if (model.scripted) RC_ASSERT(std::int64_t{*submitted.queue_position} == nextState(model).queue_position(model.jobs.size()));
     JobHistory history;
     history.state = JobState::queued;
-    history.queue_position = *submitted->queue_position;
+    history.queue_position = *submitted.queue_position;
     sut.histories.push_back(history);
     check_after(nextState(model), sut);
   }
@@ -167,20 +160,20 @@ struct Status final : OnJob {
 
   void run(const QueueModel& model, QueueSut& sut) const override {
     const auto answer = sut.client.status(sut.submissions.at(index));
-    const client::JobStatus* status = &must(answer);
-    observe_status(sut.histories.at(index), *status);
+    const client::JobStatus status = must(answer);
+    observe_status(sut.histories.at(index), status);
     const JobView view = sut.view(index);  // the simulator's own view: the answer must say the same
-    RC_ASSERT(canonical(status->state) == view.state);
-    RC_ASSERT(status->queue_position.has_value() == view.queue_position.has_value());
-    if (view.queue_position) RC_ASSERT(std::int64_t{*status->queue_position} == *view.queue_position);
+    RC_ASSERT(status.state == view.state);
+    RC_ASSERT(status.queue_position.has_value() == view.queue_position.has_value());
+    if (view.queue_position) RC_ASSERT(std::int64_t{*status.queue_position} == *view.queue_position);
     if (model.scripted) {
       const ExpectedStatus expected = model.expected_status(index);
-      RC_ASSERT(canonical(status->state) == expected.state);
-      RC_ASSERT(status->queue_position.has_value() == expected.queue_position.has_value());
-      if (expected.queue_position) RC_ASSERT(std::int64_t{*status->queue_position} == *expected.queue_position);
-      if (status->error) {
-        RC_ASSERT(status->error->provider_code == expected.error_type);
-        RC_ASSERT(status->error->message == expected.error);
+      RC_ASSERT(status.state == expected.state);
+      RC_ASSERT(status.queue_position.has_value() == expected.queue_position.has_value());
+      if (expected.queue_position) RC_ASSERT(std::int64_t{*status.queue_position} == *expected.queue_position);
+      if (status.error) {
+        RC_ASSERT(status.error->provider_code == expected.error_type);
+        RC_ASSERT(status.error->message == expected.error);
       }
     }
     check_after(model, sut);

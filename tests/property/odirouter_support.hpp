@@ -18,6 +18,7 @@
 #include "nanosim/contracts/contract.hpp"
 #include "nanosim/http_message.hpp"
 #include "nanosim/testkit/testkit.hpp"
+#include "property_support.hpp"
 
 namespace nanosim::property {
 
@@ -25,17 +26,6 @@ using nlohmann::json;
 
 inline const std::string provider_id = "odirouter";
 inline const std::string model_id = "nano_banana_2";
-
-/// Runs a property body; an off-contract answer (the test kit's ContractViolation, which is no std::exception
-/// and would reach RapidCheck as an "unknown exception") fails the property with its description.
-template <class Body>
-void contract_checked(Body&& body) {
-  try {
-    body();
-  } catch (const testkit::ContractViolation& violation) {
-    RC_FAIL("off-contract response: " + violation.message);
-  }
-}
 
 [[nodiscard]] const contracts::Contract& contract();
 [[nodiscard]] const contracts::Operation& operation(std::string_view name);

@@ -9,8 +9,10 @@
 
 #include "nanosim/contracts/contract.hpp"
 #include "nanosim/testkit/testkit.hpp"
+#include "property_support.hpp"
 
 using namespace nanosim;
+using nanosim::property::contract_checked;
 using nlohmann::json;
 
 namespace nlohmann {
@@ -28,15 +30,6 @@ const contracts::Operation& create_task() { return contract().operation("create_
 const json& properties() { return create_task().request_schema->document().at("properties"); }
 
 std::vector<std::string> strings_of(const json& values) { return values.get<std::vector<std::string>>(); }
-
-template <class Body>
-void contract_checked(Body&& body) {
-  try {
-    body();
-  } catch (const testkit::ContractViolation& violation) {
-    RC_FAIL("off-contract response: " + violation.message);
-  }
-}
 
 rc::Gen<json> valid_request() {
   const json& metadata = properties().at("metadata").at("properties");

@@ -12,16 +12,9 @@
 
 #include "nanosim/clock.hpp"
 #include "nanosim/images.hpp"
+#include "nanosim/job_state.hpp"
 
 namespace nanosim {
-
-/// queued -> running -> succeeded | failed; queued | running -> cancelled. Terminal states are final.
-enum class JobState { queued, running, succeeded, failed, cancelled };
-
-[[nodiscard]] std::string_view to_string(JobState s);
-[[nodiscard]] constexpr bool is_terminal(JobState s) {
-  return s == JobState::succeeded || s == JobState::failed || s == JobState::cancelled;
-}
 
 /// What a provider adapter asks the core to make, in provider-neutral terms.
 struct JobSpec {

@@ -85,6 +85,16 @@ Options deterministic_options(std::uint64_t seed) {
   return options;
 }
 
+Options one_worker(Options base) {
+  base.workers = 1;
+  return base;
+}
+
+Options with_fate(JobFate fate, Options base) {
+  base.fate_policy = [fate = std::move(fate)](const JobSpec&, std::uint64_t) { return fate; };
+  return base;
+}
+
 ScopedSimulator::ScopedSimulator(Options options) : simulator_(std::make_unique<Simulator>(std::move(options))) {
   install_contract_check(*simulator_);
 }
@@ -181,6 +191,24 @@ std::string fixture_text(std::string_view relative_path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string path_of(const std::string& url, const std::string& origin) {
+  if (url.rfind(origin, 0) != 0) throw std::invalid_argument("URL " + url + " is not under the origin " + origin);
+  return url.substr(origin.size());
+}
+
+std::string path_of(const std::string& url) {
+  static const std::string default_origin = Options{}.public_origin;
+  return path_of(url, default_origin);
+}
+
+HttpResponse fixture_response(std::string_view relative_path, int status) {
+  HttpResponse response;
+  response.status = status;
+  response.body = fixture_text(relative_path);
+  response.set_header("Content-Type", "application/json");
+  return response;
 }
 
 json fixture_json(std::string_view relative_path) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nanosim/client/error.hpp"
+#include "nanosim/job_state.hpp"
 
 namespace nanosim::client {
 
@@ -44,11 +45,10 @@ struct GenerateRequest {
 /// "0.5K" -> "512"; other tiers unchanged.
 std::string normalize_size_tier(std::string_view tier);
 
-enum class JobState { queued, running, succeeded, failed, cancelled };
-std::string_view to_string(JobState state);
-[[nodiscard]] constexpr bool is_terminal(JobState state) {
-  return state == JobState::succeeded || state == JobState::failed || state == JobState::cancelled;
-}
+/// The canonical lifecycle, the same vocabulary the simulator uses (nanosim/job_state.hpp).
+using nanosim::is_terminal;
+using nanosim::JobState;
+using nanosim::to_string;
 
 struct ImageOutput {
   std::string url;           // empty when the image came inline

@@ -44,6 +44,10 @@ CheckCounts contract_check_counts();
 
 /// Options for deterministic tests: a manual clock at 0 and a fixed seed.
 Options deterministic_options(std::uint64_t seed = 42);
+/// `base` with one worker per provider: jobs run one after another, so queue positions are predictable.
+Options one_worker(Options base = deterministic_options());
+/// `base` with a fate policy that gives every job `fate` (to make jobs fail, stall or run for a set time).
+Options with_fate(JobFate fate, Options base = deterministic_options());
 
 /// An in-process simulator with a manual clock and the contract check.
 class ScopedSimulator {
@@ -89,9 +93,18 @@ HttpRequest with_target(HttpRequest request, std::string_view target);
 /// The response body as JSON (discarded value when it is not JSON).
 json body_json(const HttpResponse& response);
 
+/// The path (and query) of an absolute URL the simulator gave out, e.g. a result file's URL, ready to pass to
+/// request(). `origin` is the simulator's Options::public_origin; the one-argument form takes the default one,
+/// which a ScopedSimulator keeps. Throws std::invalid_argument when the URL does not start with the origin.
+std::string path_of(const std::string& url, const std::string& origin);
+std::string path_of(const std::string& url);
+
 /// A fixture file's text / JSON, by path relative to the fixtures folder ("odirouter/submit-request.json").
 std::string fixture_text(std::string_view relative_path);
 json fixture_json(std::string_view relative_path);
+/// A documented response example as a response: the fixture's text as a JSON body with `status`, ready for
+/// contracts::Contract::validate_response.
+HttpResponse fixture_response(std::string_view relative_path, int status = 200);
 /// The fixtures folder (NANOSIM_FIXTURES_DIR at build time, or the NANOSIM_FIXTURES environment variable).
 std::string fixtures_dir();
 
