@@ -163,7 +163,19 @@ json to_openapi(const Contract& contract) {
   for (const auto& op : contract.operations()) {
     std::string method = op.method;
     std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    api.at("paths")[op.path][method] = operation_object(contract, op);
+    json& object = api.at("paths")[op.path][method] = operation_object(contract, op);
+    // Schemes limited to some operations (auth.schemes[].operations): this operation's own alternatives.
+    const json& schemes = doc.at("auth").at("schemes");
+    if (std::any_of(schemes.begin(), schemes.end(), [](const json& s) { return s.contains("operations"); })) {
+      json own = json::array();
+      for (const auto& scheme : schemes) {
+        const json listed = scheme.value("operations", json::array({op.name}));
+        if (std::find(listed.begin(), listed.end(), op.name) != listed.end()) {
+          own.push_back({{scheme.at("name").get<std::string>(), json::array()}});
+        }
+      }
+      object["security"] = std::move(own);
+    }
   }
   api["x-nanosim"] = {{"id", contract.id()}, {"auth", doc.at("auth")}, {"models", rewrite_refs(doc.at("models"))},
                       {"lifecycle", doc.at("lifecycle")}, {"failure_kinds", doc.at("failure_kinds")}, {"errors", doc.at("errors")}};

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <regex>
 #include <set>
 #include <string_view>
@@ -191,10 +192,36 @@ class SchemaWalker {
   const json& root_;
 };
 
+/// Whether the value is of this JSON Schema type name ("integer" included).
+bool has_type(const std::string& type, const json& value) {
+  if (type == "string") return value.is_string();
+  if (type == "array") return value.is_array();
+  if (type == "object") return value.is_object();
+  if (type == "boolean") return value.is_boolean();
+  if (type == "null") return value.is_null();
+  if (type == "number") return value.is_number();
+  if (type == "integer") {
+    if (value.is_number_integer()) return true;
+    if (!value.is_number_float()) return false;
+    const double number = value.get<double>();
+    return std::isfinite(number) && std::trunc(number) == number;
+  }
+  return false;
+}
+
+/// Whether the value is of none of the types a "type" keyword allows (a name or a list of names).
+bool breaks_type(const json& allowed, const json& value) {
+  if (allowed.is_string()) return !has_type(allowed.get<std::string>(), value);
+  if (!allowed.is_array()) return true;
+  return std::none_of(allowed.begin(), allowed.end(),
+                      [&](const json& type) { return type.is_string() && has_type(type.get<std::string>(), value); });
+}
+
 /// Whether the instance value breaks this keyword of this schema node, for the keywords with a limit;
 /// used to pick, among several candidate nodes, the one that failed.
 bool breaks(std::string_view keyword, const json& limit, const json* value) {
   if (!value) return true;
+  if (keyword == "type") return breaks_type(limit, *value);
   if (keyword == "maxLength" && value->is_string()) return utf8_length(value->get<std::string>()) > limit;
   if (keyword == "minLength" && value->is_string()) return utf8_length(value->get<std::string>()) < limit;
   if (keyword == "maxItems" && value->is_array()) return value->size() > limit;
@@ -238,6 +265,7 @@ struct Ranked {
   Violation violation;
   bool summary = false;
   std::size_t depth = 0;
+  bool branch_type = false;  // a "type" error of one branch while another branch takes the value's type
 };
 
 void add(std::vector<Ranked>& out, std::string field, std::string_view keyword, std::string sentence) {
@@ -313,8 +341,21 @@ std::vector<Violation> explain(const json& root, const json& instance, const std
       add(ranked, field, keyword, error.description);
     } else {
       add(ranked, field, keyword, rule_sentence(keyword, failing_node(candidates, keyword, value), value));
+      // A field that takes, say, a string or an array: the type error comes from the branch the value did not
+      // choose, and the chosen branch's own error (maxItems, pattern) says what is wrong.
+      ranked.back().branch_type = keyword == "type" && value != nullptr &&
+                                  std::any_of(candidates.begin(), candidates.end(), [&](const json* node) {
+                                    const auto type = node->find("type");
+                                    return type != node->end() && !breaks_type(*type, *value);
+                                  });
     }
   }
+  // Drop such a type error when the field has another, more telling error.
+  std::set<std::string> told;
+  for (const Ranked& r : ranked) {
+    if (!r.summary && r.violation.rule != "type") told.insert(r.violation.field);
+  }
+  std::erase_if(ranked, [&](const Ranked& r) { return r.branch_type && told.count(r.violation.field) > 0; });
   // A conditional's summary says nothing its own errors do not say better.
   const bool has_specific = std::any_of(ranked.begin(), ranked.end(), [](const Ranked& r) { return !r.summary; });
   std::erase_if(ranked, [&](const Ranked& r) { return has_specific && r.violation.rule == "if"; });

@@ -49,6 +49,31 @@ std::string scheme_key(const json& scheme, const HttpRequest& request) {
   return key;
 }
 
+/// Whether a scheme serves the operation: a scheme with "operations" serves only those; an empty operation
+/// (a request outside the contract's operations) is served by every scheme.
+bool serves(const json& scheme, std::string_view operation) {
+  const auto listed = scheme.find("operations");
+  if (operation.empty() || listed == scheme.end()) return true;
+  return std::find(listed->begin(), listed->end(), std::string(operation)) != listed->end();
+}
+
+std::optional<std::string> accepted_key(const json& schemes, const HttpRequest& request, std::string_view operation,
+                                        const std::vector<std::string>& accepted) {
+  for (const json& scheme : schemes) {
+    if (!serves(scheme, operation)) continue;
+    std::string key = scheme_key(scheme, request);
+    if (key.empty()) continue;
+    if (accepted.empty() || std::find(accepted.begin(), accepted.end(), key) != accepted.end()) return key;
+  }
+  return std::nullopt;
+}
+
+bool carries_key(const json& schemes, const HttpRequest& request, std::string_view operation) {
+  return std::any_of(schemes.begin(), schemes.end(), [&](const json& scheme) {
+    return serves(scheme, operation) && !scheme_key(scheme, request).empty();
+  });
+}
+
 }  // namespace
 
 HttpResponse json_response(int status, const json& body) {
@@ -62,20 +87,11 @@ HttpResponse json_response(int status, const json& body) {
 }
 
 std::optional<std::string> ProviderContext::authenticate(const HttpRequest& request) const {
-  const json& schemes = contract_.document().at("auth").at("schemes");
-  for (const json& scheme : schemes) {
-    std::string key = scheme_key(scheme, request);
-    if (key.empty()) continue;
-    const auto& accepted = options_.api_keys;
-    if (accepted.empty() || std::find(accepted.begin(), accepted.end(), key) != accepted.end()) return key;
-  }
-  return std::nullopt;
+  return accepted_key(contract_.document().at("auth").at("schemes"), request, {}, options_.api_keys);
 }
 
 bool ProviderContext::has_credential(const HttpRequest& request) const {
-  const json& schemes = contract_.document().at("auth").at("schemes");
-  return std::any_of(schemes.begin(), schemes.end(),
-                     [&](const json& scheme) { return !scheme_key(scheme, request).empty(); });
+  return carries_key(contract_.document().at("auth").at("schemes"), request, {});
 }
 
 bool ProviderContext::model_enabled(const std::string& api_key, std::string_view model_id) const {
@@ -85,8 +101,13 @@ bool ProviderContext::model_enabled(const std::string& api_key, std::string_view
 }
 
 std::optional<HttpResponse> ProviderContext::sign_in(ProviderCall& call) {
-  const auto key = authenticate(call.http);
-  if (!key) return error(auth_error(call.http));
+  // Only the schemes that serve the call's operation count (auth.schemes[].operations).
+  const json& auth = contract_.document().at("auth");
+  const auto key = accepted_key(auth.at("schemes"), call.http, call.info.operation, options_.api_keys);
+  if (!key) {
+    return error(auth.at(carries_key(auth.at("schemes"), call.http, call.info.operation) ? "invalid" : "missing")
+                     .get<std::string>());
+  }
   call.api_key = *key;
   call.info.api_key = *key;
   return std::nullopt;

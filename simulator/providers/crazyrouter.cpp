@@ -10,6 +10,7 @@
 
 #include "../core/provider.hpp"
 #include "../core/wire.hpp"
+#include "gemini/inline_image.hpp"
 
 namespace nanosim::providers {
 namespace {
@@ -33,7 +34,7 @@ class Crazyrouter final : public core::ProviderAdapter {
   HttpResponse handle(ProviderCall& call) override {
     const auto route = core::route(contract_, call);
     if (!route.match) {
-      return context_.error(route.error_kind, {{"method", call.http.method}, {"path", call.http.path}});
+      return context_.error(route.error_kind, {{"method", call.http.method}, {"path", call.path}});
     }
     const auto& op = *route.match->operation;
     call.info.operation = op.name;
@@ -90,7 +91,7 @@ class Crazyrouter final : public core::ProviderAdapter {
 
     JobSpec spec = base_spec(call, model_id, *model);
     std::vector<core::ImageReference> references;
-    read_contents(body.at("contents"), spec, references);
+    if (auto refused = read_contents(body.at("contents"), spec, references)) return std::move(*refused);
     const auto limit = model->at("capabilities").at("max_reference_images").get<std::size_t>();
     if (spec.reference_images.size() > limit) {
       return context_.error("too_many_images", {{"message", "contents: must carry at most " + std::to_string(limit) +
@@ -113,8 +114,10 @@ class Crazyrouter final : public core::ProviderAdapter {
   }
 
   /// Text parts make the prompt; image parts are the references, one each (inline data kept as a short description,
-  /// not the bytes; file URIs as sent, and in `references` to be checked).
-  static void read_contents(const json& contents, JobSpec& spec, std::vector<core::ImageReference>& references) {
+  /// not the bytes; file URIs as sent, and in `references` to be checked). Inline data that is not base64 of an
+  /// image is refused as the upstream refuses it (gemini/inline_image.hpp), relayed as INVALID_ARGUMENT.
+  std::optional<HttpResponse> read_contents(const json& contents, JobSpec& spec,
+                                            std::vector<core::ImageReference>& references) {
     for (std::size_t c = 0; c < contents.size(); ++c) {
       const json& parts = contents.at(c).at("parts");
       for (std::size_t p = 0; p < parts.size(); ++p) {
@@ -122,15 +125,26 @@ class Crazyrouter final : public core::ProviderAdapter {
         if (part.contains("text")) {
           spec.prompt += (spec.prompt.empty() ? "" : "\n") + part.at("text").get<std::string>();
         } else if (part.contains("inlineData")) {
-          spec.reference_images.push_back("inlineData:" + part.at("inlineData").at("mimeType").get<std::string>());
+          const json& inline_data = part.at("inlineData");
+          std::string note;
+          if (auto fault = gemini::check_inline_image(inline_data.at("mimeType").get<std::string>(),
+                                                      inline_data.at("data").get<std::string>(),
+                                                      part_field(c, p) + ".inlineData.data", note)) {
+            return context_.error("invalid_inline_data", {{"message", fault->message}});
+          }
+          spec.reference_images.push_back("inlineData:" + inline_data.at("mimeType").get<std::string>());
         } else if (part.contains("fileData")) {
           const std::string uri = part.at("fileData").at("fileUri").get<std::string>();
           spec.reference_images.push_back(uri);
-          const std::string field = "contents[" + std::to_string(c) + "].parts[" + std::to_string(p) + "]";
-          references.push_back({field + ".fileData.fileUri", uri});
+          references.push_back({part_field(c, p) + ".fileData.fileUri", uri});
         }
       }
     }
+    return std::nullopt;
+  }
+
+  static std::string part_field(std::size_t content, std::size_t part) {
+    return "contents[" + std::to_string(content) + "].parts[" + std::to_string(part) + "]";
   }
 
   /// An undocumented member of generationConfig.imageConfig is refused by the upstream in its own words

@@ -5,6 +5,7 @@
 
 #include "../core/provider.hpp"
 #include "../core/wire.hpp"
+#include "gemini/inline_image.hpp"
 
 namespace nanosim::providers {
 namespace {
@@ -112,17 +113,10 @@ class Gemini final : public core::ProviderAdapter {
 
   /// Reads one inline image into a short note; refuses data that is not base64, or base64 of no image.
   static std::optional<Refusal> inline_image(const json& inline_data, const std::string& field, std::string& note) {
-    const std::string mime = inline_data.at("mimeType").get<std::string>();
-    const auto bytes = images::base64_decode(inline_data.at("data").get_ref<const std::string&>());
-    if (!bytes || bytes->empty()) return Refusal{"invalid_base64", {{"field", field}}};
-    if (!images::parse_format(mime)) {  // HEIC / HEIF: taken as sent, the simulator cannot decode them
-      note = mime + " " + std::to_string(bytes->size()) + " bytes";
-      return std::nullopt;
-    }
-    const auto decoded = images::decode(*bytes);
-    if (!decoded) return Refusal{"invalid_image", {{"field", field}}};
-    note = mime + " " + std::to_string(decoded->width) + "x" + std::to_string(decoded->height);
-    return std::nullopt;
+    const auto fault = gemini::check_inline_image(inline_data.at("mimeType").get<std::string>(),
+                                                  inline_data.at("data").get<std::string>(), field, note);
+    if (!fault) return std::nullopt;
+    return Refusal{fault->kind, {{"field", field}}};
   }
 
   /// The provider-neutral job. Defaults (aspect ratio, size, modalities) are the schemas' own.

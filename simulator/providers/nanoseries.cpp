@@ -36,7 +36,7 @@ class Nanoseries final : public core::ProviderAdapter {
 
  private:
   HttpResponse route_error(const ProviderCall& call, const std::string& kind) {
-    return context_.error(kind, {{"method", call.http.method}, {"path", call.http.path}});
+    return context_.error(kind, {{"method", call.http.method}, {"path", call.path}});
   }
 
   HttpResponse create_task(ProviderCall& call, const contracts::Operation& op) {
@@ -62,8 +62,10 @@ class Nanoseries final : public core::ProviderAdapter {
   HttpResponse get_task(ProviderCall& call, const std::string& task_id) {
     call.info.job_id = task_id;
     const JobView* job = context_.engine().find(task_id);
-    // new-api only shows a key its own tasks: another key's task does not exist for it.
-    if (job == nullptr || job->spec.provider != contract_.id() || job->spec.api_key != call.api_key) {
+    // new-api only shows a key its own tasks: another key's task does not exist for it. The job behind a
+    // synchronous face is no task either: only the task face's jobs carry a task_type (create_task sets it).
+    if (job == nullptr || job->spec.provider != contract_.id() || job->spec.api_key != call.api_key ||
+        !job->spec.wire_request.contains("task_type")) {
       return context_.error("task_not_exist");
     }
     return core::json_response(contract_.lifecycle(to_string(job->state)).at("http_status").get<int>(),

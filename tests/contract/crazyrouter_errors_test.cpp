@@ -68,13 +68,22 @@ TEST_CASE("Each broken rule gets a 400 naming the field, and no job is created",
 
 TEST_CASE("Gemini-native fields in the unified body get the upstream's Unknown name error", "[contract][crazyrouter]") {
   ScopedSimulator sim;
-  for (const std::string field : {"generationConfig", "imageConfig", "imageOutputOptions", "image_output_options"}) {
+  for (const std::string field : {"imageOutputOptions", "image_output_options"}) {
     INFO(field);
     const HttpResponse response = sim.handle(json_request("POST", generations, body_with({{field, json::object()}})));
     CHECK(response.status == 400);
     const std::string message = error_of(response).at("message");
     CHECK(starts_with(message, "Invalid JSON payload received. Unknown name \"" + field +
                                    "\" at 'generation_config.image_config': Cannot find field."));
+  }
+  // Top-level members have no enclosing location in the upstream's words.
+  for (const std::string field : {"generationConfig", "imageConfig"}) {
+    INFO(field);
+    const HttpResponse response = sim.handle(json_request("POST", generations, body_with({{field, json::object()}})));
+    CHECK(response.status == 400);
+    const std::string message = error_of(response).at("message");
+    CHECK(starts_with(message, "Invalid JSON payload received. Unknown name \"" + field + "\": Cannot find field."));
+    CHECK(message.find("generation_config") == std::string::npos);
   }
   // The native path: imageOutputOptions inside imageConfig is what the upstream refuses (research §6).
   const json native_body = {
@@ -150,7 +159,7 @@ TEST_CASE("Unknown routes and methods get new-api's Invalid URL 404", "[contract
   ScopedSimulator sim;
   const HttpResponse unknown = sim.handle(json_request("POST", "/crazyrouter/v1/images/edits", body_with({})));
   CHECK(unknown.status == 404);
-  CHECK(error_of(unknown).at("message") == "Invalid URL (POST /crazyrouter/v1/images/edits)");
+  CHECK(error_of(unknown).at("message") == "Invalid URL (POST /v1/images/edits)");
   CHECK(sim.handle(request("GET", generations)).status == 404);
 }
 

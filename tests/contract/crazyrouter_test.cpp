@@ -169,7 +169,10 @@ TEST_CASE("image_input takes one URL or up to 14", "[contract][crazyrouter]") {
 
 TEST_CASE("The native generateContent path answers Gemini's shape with the image inline", "[contract][crazyrouter]") {
   ScopedSimulator sim;
-  const json body = fixture_json("crazyrouter/native-generate-content-request.json");
+  json body = fixture_json("crazyrouter/native-generate-content-request.json");
+  // The seed's "<b64>" placeholder stands for an image; the upstream refuses it as it is.
+  body["contents"][0]["parts"][1]["inlineData"]["data"] =
+      images::base64_encode(images::render({32, 32, images::Format::png, 90, 5}));
   const HttpResponse response = sim.handle(json_request("POST", native, body));
   INFO(response.body);
   REQUIRE(response.status == 200);

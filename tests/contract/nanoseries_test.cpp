@@ -298,7 +298,7 @@ TEST_CASE("Missing or refused keys, unknown routes and methods get new-api's bod
 
   const HttpResponse route = sim.handle(request("GET", "/nanoseries/v2/nothing", "sk-good"));
   CHECK(route.status == 404);
-  CHECK(body_json(route).at("error").at("message") == "Invalid URL (GET /nanoseries/v2/nothing)");
+  CHECK(body_json(route).at("error").at("message") == "Invalid URL (GET /v2/nothing)");
   CHECK(sim.handle(request("DELETE", tasks, "sk-good")).status == 404);
   CHECK(job_count(sim) == 1);
 }

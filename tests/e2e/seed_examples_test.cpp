@@ -90,9 +90,13 @@ TEST_CASE("Seed 002: both curl examples, verbatim, answer OpenAI-style URLs to i
 TEST_CASE("Seed 002: the native generateContent path it migrates from answers Gemini's shape with the image inline",
           "[e2e][crazyrouter]") {
   e2e::ServeProcess server({"--clock", "manual"});
-  const HttpResponse response =
-      send(server.base_url(), "POST", "/crazyrouter/v1beta/models/nano-banana-2:generateContent",
-           testkit::fixture_text("crazyrouter/native-generate-content-request.json"), "YOUR_API_KEY");
+  // The seed's "<b64>" placeholder stands for an image: the upstream refuses it as it is.
+  json body = json::parse(testkit::fixture_text("crazyrouter/native-generate-content-request.json"));
+  body["contents"][0]["parts"][1]["inlineData"]["data"] =
+      images::base64_encode(images::render({32, 32, images::Format::png, 90, 5}));
+  const HttpResponse response = send(server.base_url(), "POST",
+                                     "/crazyrouter/v1beta/models/nano-banana-2:generateContent", body.dump(),
+                                     "YOUR_API_KEY");
   REQUIRE(response.status == 200);
   CHECK(off_contract("crazyrouter", "generate_content", response).empty());
   const json parts = json::parse(response.body).at("candidates").at(0).at("content").at("parts");

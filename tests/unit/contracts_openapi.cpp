@@ -85,3 +85,17 @@ TEST_CASE("the odirouter OpenAPI export carries auth, errors and provenance", "[
   CHECK(api.at("components").at("schemas").at("submit_response").contains("x-provenance"));
   CHECK(api.at("x-nanosim").at("lifecycle").at("queued").at("wire") == "IN_QUEUE");
 }
+
+TEST_CASE("an auth scheme limited to some operations appears only in their security", "[unit][contracts]") {
+  const json api = to_openapi(get("crazyrouter"));
+  const json& paths = api.at("paths");
+  const json openai = paths.at("/v1/images/generations").at("post").at("security");
+  CHECK(openai == json::array({{{"bearer", json::array()}}}));
+  const auto native = std::find_if(paths.begin(), paths.end(), [](const json& item) {
+    return item.contains("post") && item.at("post").value("operationId", "") == "generate_content";
+  });
+  REQUIRE(native != paths.end());
+  CHECK(native->at("post").at("security").size() == 3);
+  // Without such limits the document-wide security stands alone.
+  CHECK_FALSE(to_openapi(get("odirouter")).at("paths").begin()->begin()->contains("security"));
+}

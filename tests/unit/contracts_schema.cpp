@@ -131,3 +131,29 @@ TEST_CASE("one compiled schema validates from many threads at once", "[unit][con
   for (auto& thread : threads) thread.join();
   CHECK(wrong == 0);
 }
+
+TEST_CASE("a field that takes a string or an array reports the rule of the branch the value chose", "[unit][contracts]") {
+  const Schema schema(json::parse(R"({
+    "type": "object",
+    "definitions": {"url": {"type": "string", "pattern": "^https?://"}},
+    "properties": {
+      "one_of": {"oneOf": [{"$ref": "#/definitions/url"}, {"type": "array", "maxItems": 2, "items": {"$ref": "#/definitions/url"}}]},
+      "any_of": {"anyOf": [{"type": "string", "maxLength": 3}, {"type": "object", "required": ["url"]}]}
+    }
+  })"),
+                      "test");
+  const auto first = [&](const json& body) {
+    const auto violations = schema.validate(body);
+    REQUIRE_FALSE(violations.empty());
+    return violations.front();
+  };
+  const json urls = json::array({"https://a", "https://b", "https://c"});
+  CHECK(first(json{{"one_of", urls}}).rule == "maxItems");
+  CHECK(first(json{{"one_of", urls}}).message == "one_of: must have at most 2 items (got 3)");
+  CHECK(first(json{{"one_of", "notaurl"}}).rule == "pattern");
+  CHECK(first(json{{"one_of", json::array({"notaurl"})}}).field == "one_of[0]");
+  CHECK(first(json{{"any_of", "abcd"}}).rule == "maxLength");
+  // A value of no allowed type still gets the type error, naming a type it could have been.
+  CHECK(first(json{{"one_of", 5}}).rule == "type");
+  CHECK(first(json{{"one_of", 5}}).message.find("(got integer)") != std::string::npos);
+}

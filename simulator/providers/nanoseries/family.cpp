@@ -70,8 +70,8 @@ std::variant<JobSpec, HttpResponse> Family::job_spec(ProviderCall& call, NanoReq
   spec.wire_request = std::move(request.wire);
   const auto size = ProviderContext::dimensions(spec.upstream_model, spec.aspect_ratio, spec.size_tier);
   if (!size) {  // a face whose schema is wider than the model (Gemini's aspectRatio) reaches this
-    return context_.invalid({"aspect_ratio", "enum",
-                             "aspect_ratio: " + spec.aspect_ratio + " is not available for " + spec.model},
+    return context_.invalid({request.aspect_ratio_field, "enum",
+                             request.aspect_ratio_field + ": " + spec.aspect_ratio + " is not available for " + spec.model},
                             invalid_kind);
   }
   std::tie(spec.width, spec.height) = *size;
@@ -93,8 +93,8 @@ Completed Family::complete(ProviderCall& call, const contracts::Operation& op, N
   core::SyncOutcome done = context_.run_synchronously(call, op, std::get<JobSpec>(std::move(spec)), model);
   const auto* job = std::get_if<JobView>(&done);
   if (job == nullptr || job->state == JobState::succeeded) return done;
-  return context_.error(context_.failure_error(op, job->failure_kind),
-                        {{"model", job->spec.model}, {"request_id", job->id}});
+  // The error carries a request id of its own, never the internal job's id.
+  return context_.error(context_.failure_error(op, job->failure_kind), {{"model", job->spec.model}});
 }
 
 }  // namespace nanosim::providers::nanoseries

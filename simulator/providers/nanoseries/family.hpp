@@ -23,6 +23,7 @@ struct NanoRequest {
   std::string prompt;
   std::vector<core::ImageReference> reference_images;
   std::string aspect_ratio = "1:1";
+  std::string aspect_ratio_field = "aspect_ratio";  // where the face's body carries it, for its error messages
   std::string output_format = "png";
   int count = 1;
   bool wants_text = false;

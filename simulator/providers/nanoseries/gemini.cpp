@@ -3,6 +3,7 @@
 // candidates/inlineData shape (research/providers.md §3). The model id fixes the size tier.
 #include "../../core/wire.hpp"
 #include "family.hpp"
+#include "../gemini/inline_image.hpp"
 
 namespace nanosim::providers::nanoseries {
 namespace {
@@ -13,8 +14,9 @@ bool mentions(const json& list, std::string_view upper, std::string_view title) 
   return std::any_of(list.begin(), list.end(), [&](const json& item) { return item == upper || item == title; });
 }
 
-/// The prompt (every text part, in order) and the reference images (inline data and file URIs) of the contents.
-void read_contents(const json& contents, NanoRequest& request) {
+/// The prompt (every text part, in order) and the reference images (inline data and file URIs) of the contents;
+/// the violation when inline data is not base64 of an image (the upstream's check, gemini/inline_image.hpp).
+std::optional<contracts::Violation> read_contents(const json& contents, NanoRequest& request) {
   for (std::size_t c = 0; c < contents.size(); ++c) {
     const json& parts = contents.at(c).at("parts");
     for (std::size_t p = 0; p < parts.size(); ++p) {
@@ -23,6 +25,13 @@ void read_contents(const json& contents, NanoRequest& request) {
       if (part.contains("text")) {
         request.prompt += (request.prompt.empty() ? "" : "\n") + part.at("text").get<std::string>();
       } else if (part.contains("inlineData")) {
+        const json& inline_data = part.at("inlineData");
+        std::string note;
+        if (auto fault = gemini::check_inline_image(inline_data.at("mimeType").get<std::string>(),
+                                                    inline_data.at("data").get<std::string>(),
+                                                    field + ".inlineData.data", note)) {
+          return contracts::Violation{field + ".inlineData.data", fault->kind, fault->message};
+        }
         request.reference_images.push_back(
             {field + ".inlineData", "inline:" + part.at("inlineData").at("mimeType").get<std::string>()});
       } else if (part.contains("fileData")) {
@@ -31,6 +40,7 @@ void read_contents(const json& contents, NanoRequest& request) {
       }
     }
   }
+  return std::nullopt;
 }
 
 /// Gemini's token accounting: image tokens per the size table, about four characters per text token.
@@ -73,7 +83,7 @@ HttpResponse gemini_generate(Family& family, ProviderCall& call, const contracts
 
   NanoRequest request;
   request.model_id = model_id;
-  read_contents(wire.at("contents"), request);
+  if (auto violation = read_contents(wire.at("contents"), request)) return context.invalid(*violation, invalid_kind);
   if (request.prompt.empty()) {
     return context.invalid({"contents", "contains", "contents: must contain a text part (the prompt)"}, invalid_kind);
   }
@@ -83,6 +93,7 @@ HttpResponse gemini_generate(Family& family, ProviderCall& call, const contracts
                             "generationConfig.imageConfig.imageSize: " + model_id + " renders " + tier + " only"},
                            invalid_kind);
   }
+  request.aspect_ratio_field = "generationConfig.imageConfig.aspectRatio";
   request.aspect_ratio = image_config.value("aspectRatio", capabilities.value("default_aspect_ratio", "1:1"));
   request.wants_text = mentions(config.value("responseModalities", json{"TEXT", "IMAGE"}), "TEXT", "Text");
   request.count = config.value("candidateCount", 1);

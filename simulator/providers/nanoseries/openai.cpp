@@ -3,6 +3,7 @@
 // in OpenAI's {created, data:[{url}|{b64_json}]} shape (research/providers.md §4).
 #include "../../core/wire.hpp"
 #include "family.hpp"
+#include "../gemini/inline_image.hpp"
 
 namespace nanosim::providers::nanoseries {
 namespace {
@@ -67,6 +68,13 @@ HttpResponse openai_edit(Family& family, ProviderCall& call, const contracts::Op
   auto checked = family.check_body(call, op, contracts::form_to_json(*parts), invalid_kind);
   if (auto* refused = std::get_if<HttpResponse>(&checked)) return std::move(*refused);
   json& form = std::get<json>(checked);
+  // The upstream (Gemini) refuses bytes that are no image (gemini/inline_image.hpp); the relay names the part.
+  for (const FormPart& part : *parts) {
+    if (part.name != "image" && part.name != "image[]") continue;
+    if (auto fault = gemini::check_image_bytes(part.content, part.name)) {
+      return context.invalid({part.name, fault->kind, fault->message}, invalid_kind);
+    }
+  }
   NanoRequest request;
   request.model_id = form.at("model").get<std::string>();
   request.prompt = form.at("prompt").get<std::string>();
