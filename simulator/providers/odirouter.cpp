@@ -24,11 +24,17 @@ class Odirouter final : public core::ProviderAdapter {
     call.info.operation = op.name;
     if (auto refused = context_.sign_in(call)) return *refused;
 
+    // A key limited to some models (Options::models_per_key) is refused any other, on every queue path.
+    if (contract_.model(params.at("model")) != nullptr && !context_.model_enabled(call.api_key, params.at("model"))) {
+      return context_.error("model_not_allowed", {{"model", params.at("model")}});
+    }
     if (op.name == "submit") return submit(call, op, params.at("model"));
     if (op.name == "status_stream") return context_.error("sse_not_supported");
     call.info.job_id = params.at("request_id");
     const JobView* job = context_.engine().find(params.at("request_id"));
-    const bool known = job != nullptr && job->spec.model == params.at("model");
+    // A request belongs to the key that submitted it: any other key is told it does not exist.
+    const bool known = job != nullptr && job->spec.provider == contract_.id() && job->spec.model == params.at("model") &&
+                       job->spec.api_key == call.api_key;
     if (op.name == "cancel") return cancel(known ? job : nullptr);
     if (!known) return context_.error("request_not_found");
     if (op.name == "status") {
@@ -104,8 +110,10 @@ class Odirouter final : public core::ProviderAdapter {
     } else {
       out["logs"] = with_logs ? logs(job) : json::array();
     }
-    if (is_terminal(job.state)) {
-      out["metrics"] = {{"inference_time", std::round(static_cast<double>(job.run_time.count()) / 10.0) / 100.0}};
+    // The seconds actually spent running: none (no metrics) for a request cancelled before it started.
+    if (is_terminal(job.state) && job.started_at && job.finished_at) {
+      const Millis spent = *job.finished_at - *job.started_at;
+      out["metrics"] = {{"inference_time", std::round(static_cast<double>(spent.count()) / 10.0) / 100.0}};
     }
     if (job.state == JobState::failed || job.state == JobState::cancelled) {
       const json& wire = contract_.failure_kind(job.failure_kind).at("wire");
@@ -134,6 +142,12 @@ class Odirouter final : public core::ProviderAdapter {
       HttpResponse pending = status_body(call, job, false);
       pending.status = contract_.operation("result").response_schemas.count(202) ? 202 : pending.status;
       return pending;
+    }
+    // The result is kept for the contract's retention (files.retention_ms) after the request ends: then it is gone.
+    // (A scenario may expire the files sooner; the response still lists their URLs until then.)
+    const Millis retention{contract_.document().at("files").at("retention_ms").get<std::int64_t>()};
+    if (job.finished_at && context_.engine().now() >= *job.finished_at + retention) {
+      return context_.error("request_not_found", {{"request_id", job.id}});
     }
     if (job.state != JobState::succeeded) {
       return context_.error(contract_.failure_kind(job.failure_kind).at("error").get<std::string>(),

@@ -49,6 +49,7 @@ class Toapis final : public core::ProviderAdapter {
     contracts::Contract::apply_defaults(*op.request_schema, body);
     const std::string model_id = body.at("model").get<std::string>();
     const json& model = *contract_.model(model_id);  // the schema's enum admits contract models only
+    if (!context_.model_enabled(call.api_key, model_id)) return context_.error("model_not_enabled", {{"model", model_id}});
 
     const auto references =
         core::image_references(body, body.contains("reference_images") ? "reference_images" : "image_urls");
@@ -86,7 +87,10 @@ class Toapis final : public core::ProviderAdapter {
   HttpResponse get_task(ProviderCall& call, const std::string& task_id) {
     call.info.job_id = task_id;
     const JobView* job = context_.engine().find(task_id);
-    if (job == nullptr || job->spec.provider != contract_.id()) return context_.error("task_not_found");
+    // A task belongs to the key that created it (new-api scopes tasks by user): any other key is told it does not exist.
+    if (job == nullptr || job->spec.provider != contract_.id() || job->spec.api_key != call.api_key) {
+      return context_.error("task_not_found");
+    }
     json body = task_body(*job);
     if (job->state == JobState::succeeded) add_result(call, *job, body);
     if (job->state == JobState::failed) {
@@ -128,7 +132,10 @@ class Toapis final : public core::ProviderAdapter {
     auto checked = checked_body(call, op);
     if (auto* refused = std::get_if<HttpResponse>(&checked)) return std::move(*refused);
     const std::string model_id = std::get<json>(checked).at("model").get<std::string>();
-    if (contract_.model(model_id) != nullptr) return context_.error("invalid_api_type");
+    if (contract_.model(model_id) != nullptr) {
+      if (!context_.model_enabled(call.api_key, model_id)) return context_.error("model_not_enabled", {{"model", model_id}});
+      return context_.error("invalid_api_type");
+    }
     return context_.error("model_unavailable", {{"model", model_id}});
   }
 

@@ -75,15 +75,18 @@ TEST_CASE("key-revoked: after three requests the key gets the invalid-key 401", 
   CHECK(sim.simulator().credits("test-key") == 500 - 3 * 4);
 }
 
-TEST_CASE("credits-run-out: the third submit gets the 402, and nothing is charged", "[contract][bananapro][scenarios]") {
+TEST_CASE("credits-run-out: the third submit gets the 402 in the words of a real empty balance, and nothing is charged",
+          "[contract][bananapro][scenarios]") {
   ScopedSimulator sim(with_scenario("credits-run-out"));
   for (int i = 0; i < 2; ++i) REQUIRE(generate(sim).status == 200);
   const HttpResponse refused = generate(sim);
   CHECK(refused.status == 402);
   CHECK(error_of(refused) == json{{"code", "INSUFFICIENT_CREDITS"},
-                                  {"message", "Insufficient credits: Injected by nanosim scenario credits-run-out"}});
-  CHECK(sim.simulator().credits("test-key") == 492);
+                                  {"message", "Insufficient credits: this request costs 4 credits, 0 remaining"}});
+  CHECK(body_json(refused).dump().find("Injected by nanosim") == std::string::npos);
+  CHECK(sim.simulator().credits("test-key") == 0);
   CHECK(sim.simulator().jobs().size() == 2);
+  CHECK(sim.simulator().usage("test-key").size() == 2);
 }
 
 TEST_CASE("A scenario's credits effect sets the key's balance, and the ledger refuses what it cannot pay",

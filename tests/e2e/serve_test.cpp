@@ -179,8 +179,8 @@ TEST_CASE("A bodyless PUT cancel and POST reset, as curl sends them (no Content-
   const std::string id = json::parse(submitted.body).at("request_id");
   const std::string cancel = raw_exchange(server.base_url(),
                                           "PUT /odirouter/v1/queue/nano_banana_2/requests/" + id +
-                                              "/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n"
-                                              "Connection: close\r\n\r\n");
+                                              "/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                              "Authorization: Bearer YOUR_API_KEY\r\nConnection: close\r\n\r\n");
   CHECK(cancel.rfind("HTTP/1.1 202", 0) == 0);
   CHECK(cancel.find(R"({"status":"CANCELLATION_REQUESTED"})") != std::string::npos);
   const std::string reset =
