@@ -13,12 +13,8 @@ namespace {
 const std::string base = "/odirouter/v1/queue/nano_banana_2";
 const json submit_body = {{"prompt", "A red apple on a white table"}};
 
-Options with_fate(JobFate fate) {
-  Options options = deterministic_options();
-  options.workers = 1;
-  options.fate_policy = [fate](const JobSpec&, std::uint64_t) { return fate; };
-  return options;
-}
+/// One worker, and every job gets `fate`.
+Options one_worker_with(JobFate fate) { return with_fate(fate, one_worker()); }
 
 JobFate runs_for(Millis run_time) {
   JobFate fate;
@@ -53,7 +49,7 @@ json status_of(ScopedSimulator& sim, const std::string& id, const std::string& k
 }  // namespace
 
 TEST_CASE("A completed request reports as inference_time the seconds it ran", "[contract][odirouter]") {
-  ScopedSimulator sim(with_fate(runs_for(Millis{7330})));
+  ScopedSimulator sim(one_worker_with(runs_for(Millis{7330})));
   const std::string id = submit(sim);
   until_started(sim, id);
   sim.advance(Millis{20'000});
@@ -68,7 +64,7 @@ TEST_CASE("A request that fails half-way reports the seconds spent before the fa
   fate.succeeds = false;
   fate.failure_kind = std::string(failure::generation_failed);
   fate.fail_at_fraction = 0.5;
-  ScopedSimulator sim(with_fate(fate));
+  ScopedSimulator sim(one_worker_with(fate));
   const std::string id = submit(sim);
   const Millis started = until_started(sim, id);
   sim.advance(Millis{20'000});
@@ -83,7 +79,7 @@ TEST_CASE("A request that fails half-way reports the seconds spent before the fa
 
 TEST_CASE("A request cancelled while running reports the seconds it ran before the cancellation",
           "[contract][odirouter]") {
-  ScopedSimulator sim(with_fate(runs_for(Millis{9000})));
+  ScopedSimulator sim(one_worker_with(runs_for(Millis{9000})));
   const std::string id = submit(sim);
   const Millis started = until_started(sim, id);
   sim.advance(Millis{1000});
@@ -99,7 +95,7 @@ TEST_CASE("A request cancelled while running reports the seconds it ran before t
 }
 
 TEST_CASE("A request cancelled while still queued reports no metrics, having never run", "[contract][odirouter]") {
-  ScopedSimulator sim(with_fate(runs_for(Millis{9000})));
+  ScopedSimulator sim(one_worker_with(runs_for(Millis{9000})));
   submit(sim);  // takes the only worker
   const std::string queued = submit(sim);
   REQUIRE(status_of(sim, queued).at("status") == "IN_QUEUE");
@@ -127,7 +123,7 @@ TEST_CASE("A key limited to other models is refused 403 Model not allowed, witho
 }
 
 TEST_CASE("Another key is told a request does not exist, on status, response and cancel", "[contract][odirouter]") {
-  ScopedSimulator sim(with_fate(runs_for(Millis{5000})));
+  ScopedSimulator sim(one_worker_with(runs_for(Millis{5000})));
   const std::string id = submit(sim, "owner");
   for (const char* action : {"status", "response"}) {
     const HttpResponse other = sim.handle(request("GET", path(id, action), "intruder"));
@@ -146,7 +142,7 @@ TEST_CASE("Another key is told a request does not exist, on status, response and
 
 TEST_CASE("The response is served until the result retention ends and is not found from then on",
           "[contract][odirouter]") {
-  ScopedSimulator sim(with_fate(runs_for(Millis{5000})));
+  ScopedSimulator sim(one_worker_with(runs_for(Millis{5000})));
   const std::string id = submit(sim);
   sim.advance(Millis{30'000});
   const auto job = sim.simulator().job(id);
