@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libcpp-httplib-dev nlohmann-json3-dev catch2 librapidcheck-dev libvalijson-dev
   libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev
+  libre2-dev libcli11-dev libbenchmark-dev clang libclang-rt-dev python3-pytest
   nodejs npm
 )
 
