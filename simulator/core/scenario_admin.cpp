@@ -84,7 +84,10 @@ std::optional<HttpResponse> Simulator::Impl::scenario_admin(const HttpRequest& r
   if (path == "scenarios" && method == "POST") {
     try {
       // A body naming a catalog entry ({"name": "rate-limited"} alone) installs it; otherwise the body is one.
-      const json body = json::parse(request.body, nullptr, false);
+      // The document is size- and depth-checked before the schema walk (recursive) ever sees it.
+      const BoundedJson parsed = parse_bounded_json(request.body, core::json_limits(options), "scenario");
+      if (parsed.refusal) return simulator_error(400, "invalid_scenario", parsed.refusal->message);
+      const json& body = parsed.value;
       const bool by_name = body.is_object() && body.size() == 1 && body.contains("name") && body.at("name").is_string();
       Scenario scenario = by_name ? load_scenario(body.at("name").get<std::string>()) : parse_scenario_text(request.body);
       json summary = scenario_summary(scenario);

@@ -78,11 +78,8 @@ core::RequestFacts provider_facts(const core::ProviderContext& context, const Ht
   const auto match = context.contract().match(request.method, relative);
   if (!match) return facts;
   facts.operation = match->operation->name;
-  json body;
-  if (!request.body.empty() && request.body.size() <= context.options().max_body_bytes) {
-    body = json::parse(request.body, nullptr, false);
-    if (body.is_discarded()) body = json();
-  }
+  // A body over the limits is left for the adapter to refuse; the facts then have no model or prompt from it.
+  json body = request.body.empty() ? json() : parse_bounded_json(request.body, core::json_limits(context.options())).value;
   facts.model = model_of(*match, request, body);
   const json& raw = match->operation->raw;
   const std::string model_param = raw.contains("model_param") ? raw.at("model_param").value("name", "") : "";
