@@ -10,7 +10,9 @@ any other file in corpus/ alone (checked-in seeds such as real JPEG and WebP ima
   with an empty body; the admin API; inline images (data: URIs, raw base64) and a multipart upload.
 - scenario: every scenario of the catalog (fixtures/scenarios/*.json), verbatim.
 - multipart: multipart/form-data bodies as the openai SDK sends them (one image, image[] parts, fields).
-- inline_image: data: URIs and raw base64 of a real PNG, and the PNG's bytes.
+- inline_image: data: URIs and raw base64 of a real PNG, and the PNG's bytes. Beside them, checked in (not
+  generated here): render-16x8.jpg, render-16x8.webp, render-9x5.png, data-uri-jpeg and data-uri-webp, small images
+  rendered by the simulator's own encoders (images::render), so the fuzzer starts inside every decoder.
 """
 import base64
 import json
