@@ -9,29 +9,11 @@
 #include <locale>
 #include <sstream>
 
+#include "nanosim/json_limits.hpp"
+
 namespace nanosim::client::detail {
 
 namespace {
-
-/// Deepest nesting of arrays/objects outside strings; stops counting once past the limit.
-bool nesting_within(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if (c == ']' || c == '}') --depth;
-  }
-  return true;
-}
 
 std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& text) {
   // IMF-fixdate, the only form RFC 9110 lets senders generate: "Sun, 06 Nov 1994 08:49:37 GMT".
@@ -62,7 +44,7 @@ std::chrono::milliseconds non_negative_ms(double ms) {
 }  // namespace
 
 std::optional<json> parse_json_body(std::string_view body, int max_depth) {
-  if (!nesting_within(body, max_depth)) return std::nullopt;
+  if (!json_nesting_within(body, max_depth)) return std::nullopt;  // the one shared gate (nanosim/json_limits.hpp)
   json parsed = json::parse(body, nullptr, false);
   if (parsed.is_discarded()) return std::nullopt;
   return parsed;

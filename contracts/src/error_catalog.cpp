@@ -1,9 +1,11 @@
 // The error catalog (kind -> HTTP status + body and header templates) and response validation, which falls
 // back to the catalog's shapes for statuses an operation does not list.
+#include <cstdint>
 #include <regex>
 #include <stdexcept>
 
 #include "contract_impl.hpp"
+#include "nanosim/json_limits.hpp"
 
 namespace nanosim::contracts {
 namespace {
@@ -146,6 +148,10 @@ HttpResponse Contract::render_error(std::string_view kind, const std::map<std::s
 }
 
 std::vector<Violation> Contract::validate_response(const Operation& op, const HttpResponse& response) const {
+  // Any size (inline images are large), but no deeper than the simulator would take a body.
+  if (auto refusal = check_json_limits(response.body, JsonLimits{SIZE_MAX, JsonLimits{}.max_depth})) {
+    return {{"", refusal->rule, refusal->message}};
+  }
   const json body = json::parse(response.body, nullptr, false);
   if (body.is_discarded()) return {{"", "json", "body: is not valid JSON"}};
   std::vector<Violation> first_failure;  // the closest miss: the operation's schema, else the nearest catalog shape

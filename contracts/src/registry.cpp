@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "nanosim/contracts/contract.hpp"
+#include "nanosim/json_limits.hpp"
 
 namespace nanosim::contracts {
 namespace embedded {
@@ -17,10 +18,13 @@ namespace {
 
 constexpr std::string_view kProvidersDir = "providers/";
 
+/// Embedded contracts pass the same gate as every other JSON text (nanosim/json_limits.hpp), with room for big files.
+constexpr JsonLimits kContractLimits{8u << 20, JsonLimits{}.max_depth};
+
 json parse_embedded(std::string_view path, std::string_view text) {
-  json document = json::parse(text, nullptr, false);
-  if (document.is_discarded()) throw std::runtime_error("contracts/" + std::string(path) + " is not valid JSON");
-  return document;
+  BoundedJson document = parse_bounded_json(text, kContractLimits, "contracts/" + std::string(path));
+  if (document.refusal) throw std::runtime_error(document.refusal->message);
+  return std::move(document.value);
 }
 
 json load_embedded(std::string_view path) {

@@ -1,5 +1,7 @@
 // The admin API under /__nanosim/: health, clock, reset, journal, jobs, credits, contracts.
+#include <algorithm>
 #include <charconv>
+#include <variant>
 
 #include "simulator_impl.hpp"
 
@@ -14,6 +16,33 @@ std::optional<std::uint64_t> parse_count(const std::optional<std::string>& text)
   const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (ec != std::errc{} || end != text->data() + text->size()) return std::nullopt;
   return value;
+}
+
+/// The latest Unix time a timestamp in a body can show with a four-digit year: 9999-12-31T23:59:59.999Z.
+constexpr std::int64_t kLatestUnixMs = 253'402'300'799'999;
+
+/// The admin body through the JSON gate: null when it is not JSON (the caller names the field it wanted); a body
+/// over the size or depth limits is refused as such (`refusal`).
+BoundedJson admin_body(const HttpRequest& request, const Options& options) {
+  BoundedJson body = parse_bounded_json(request.body, core::json_limits(options));
+  if (body.refusal && body.refusal->rule == "json") body.refusal.reset();
+  return body;
+}
+
+/// How far POST /__nanosim/clock/advance moves the clock, or why it cannot: "ms" must be an integer from 0 to what
+/// keeps the clock's now (and every timestamp epoch + now) at or before kLatestUnixMs, so nothing downstream
+/// overflows or prints a year past 9999.
+std::variant<Millis, std::string> advance_by(const json& body, Millis now, std::int64_t epoch_unix_ms) {
+  const std::int64_t room = std::max<std::int64_t>(0, kLatestUnixMs - epoch_unix_ms - now.count());
+  const std::string rule = "ms: must be an integer from 0 to " + std::to_string(room) +
+                           " (body {\"ms\": N}; the clock may not pass 9999-12-31T23:59:59.999Z)";
+  if (!body.is_object() || !body.contains("ms") || !body.at("ms").is_number_integer()) return rule;
+  const json& ms = body.at("ms");
+  if (ms.is_number_unsigned() ? ms.get<std::uint64_t>() > static_cast<std::uint64_t>(room)
+                              : ms.get<std::int64_t>() < 0 || ms.get<std::int64_t>() > room) {
+    return rule;
+  }
+  return Millis{ms.get<std::int64_t>()};
 }
 
 std::optional<std::int64_t> parse_balance(const json& body) {
@@ -66,15 +95,15 @@ HttpResponse Simulator::Impl::admin(const HttpRequest& request, std::string_view
   }
   if (path == "clock" && method == "GET") return core::json_response(200, clock_json(*clock));
   if (path == "clock/advance" && method == "POST") {
-    const json body = json::parse(request.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object() || !body.contains("ms") || !body.at("ms").is_number_integer() ||
-        body.at("ms").get<std::int64_t>() < 0) {
-      return simulator_error(400, "invalid_request", "ms: must be a non-negative integer (body {\"ms\": N})");
-    }
+    const BoundedJson body = admin_body(request, options);
+    if (body.refusal) return simulator_error(400, "invalid_request", body.refusal->message);
+    std::lock_guard lock(mutex);  // nothing moves the clock between the check and the move
+    const auto by = advance_by(body.value, clock->now(), options.epoch_unix_ms);
+    if (const auto* refused = std::get_if<std::string>(&by)) return simulator_error(400, "invalid_request", *refused);
     if (!clock->manual()) {
       return simulator_error(409, "clock_not_manual", "The clock is real; start with --clock manual to advance it");
     }
-    clock->advance(Millis{body.at("ms").get<std::int64_t>()});
+    clock->advance(std::get<Millis>(by));
     return core::json_response(200, clock_json(*clock));
   }
   if (path == "reset" && method == "POST") {
@@ -122,7 +151,9 @@ HttpResponse Simulator::Impl::admin(const HttpRequest& request, std::string_view
     std::lock_guard lock(mutex);
     core::CreditLedger& ledger = engine.credits();
     if (method == "PUT") {
-      const auto balance = parse_balance(json::parse(request.body, nullptr, false));
+      const BoundedJson body = admin_body(request, options);
+      if (body.refusal) return simulator_error(400, "invalid_request", body.refusal->message);
+      const auto balance = parse_balance(body.value);
       if (!balance) return simulator_error(400, "invalid_request", "balance: must be a non-negative integer (body {\"balance\": N})");
       ledger.set_balance(key, *balance);
     }

@@ -4,9 +4,17 @@
 
 namespace nanosim {
 
+// Throws std::invalid_argument for a negative step and std::overflow_error for one past the largest time the clock
+// can hold (the admin API refuses such a step before it gets here: admin.cpp, advance_by).
 bool ManualClock::advance(Millis dt) {
   if (dt.count() < 0) throw std::invalid_argument("ManualClock::advance: time cannot move backwards");
-  now_ms_.fetch_add(dt.count());
+  std::int64_t now = now_ms_.load();
+  std::int64_t then = 0;
+  do {
+    if (__builtin_add_overflow(now, dt.count(), &then)) {
+      throw std::overflow_error("ManualClock::advance: the clock would overflow");
+    }
+  } while (!now_ms_.compare_exchange_weak(now, then));
   return true;
 }
 

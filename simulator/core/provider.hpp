@@ -20,6 +20,7 @@
 #include "nanosim/contracts/contract.hpp"
 #include "nanosim/http_message.hpp"
 #include "nanosim/images.hpp"
+#include "nanosim/json_limits.hpp"
 #include "nanosim/simulator.hpp"
 
 namespace nanosim::core {
@@ -61,6 +62,10 @@ std::optional<ClientTimeout> client_timeout_of(const HttpRequest& request);
 /// How a synchronous call ended: the job as it ended (terminal), or the answer the provider gives when the job did
 /// not end within the operation's limit (its timeout error).
 using SyncOutcome = std::variant<JobView, HttpResponse>;
+
+/// The JSON gate's limits (nanosim/json_limits.hpp) from the simulator's options: every JSON text a request carries
+/// (provider and admin bodies, scenario documents) is refused past Options::max_body_bytes / max_json_depth.
+inline JsonLimits json_limits(const Options& options) { return {options.max_body_bytes, options.max_json_depth}; }
 
 /// A parsed JSON body, or the violation that stopped it (bad JSON, too deep, too large, not an object).
 struct JsonBody {
@@ -129,10 +134,14 @@ class ProviderContext {
   /// /__nanosim/files/<name>, on any host (the simulator cannot know every name it is reached by, its own
   /// base URL included). Such a file is resolved locally, never fetched: its bytes, through the image cache, must be
   /// an image; a file that is unknown or has expired is refused with the catalog's `kind` (variables message, field
-  /// and rule) naming the field. Every other reference is the schema's business (form only): the simulator makes
-  /// no outbound request, ever. The journal notes each file resolved. Changes no state.
+  /// and rule) naming the field. An inline image (a data: URI, or raw base64 where the schema lets it through) is
+  /// decoded as a real image (images::check_inline_image, as Gemini's inlineData): base64 that does not decode, or
+  /// bytes that are no PNG, JPEG or WebP, are refused with `undecodable_kind` (default: `kind`), rule "image",
+  /// naming the field and its index. Every other reference is the schema's business (form only): the simulator makes
+  /// no outbound request, ever. The journal notes each file resolved. Changes no state: call it before any charge.
   std::optional<HttpResponse> check_references(ProviderCall& call, const std::vector<ImageReference>& references,
-                                               std::string_view kind = "invalid_request");
+                                               std::string_view kind = "invalid_request",
+                                               std::string_view undecodable_kind = {});
   /// The encoded bytes of a produced image (for providers that inline images), through the simulator's image
   /// cache, rendered with call.lock released.
   std::shared_ptr<const std::string> image_bytes(ProviderCall& call, const images::ImageSpec& spec);
@@ -155,6 +164,9 @@ class ProviderContext {
   [[nodiscard]] Millis dispatch_delay(const json& model) const;
   /// The fate of the next job (Options::fate_policy, or success).
   [[nodiscard]] JobFate fate_for(const JobSpec& spec) const;
+  /// check_references for one inline image: nullopt when it is not inline or decodes to an image.
+  std::optional<HttpResponse> check_inline_reference(ProviderCall& call, const ImageReference& reference,
+                                                     std::string_view kind);
   /// Waits (as run_synchronously says) until the job ends or `deadline_at`; its view then, nullopt when it vanished.
   std::optional<JobView> wait_for(ProviderCall& call, const std::string& job_id, Millis deadline_at);
 
@@ -172,9 +184,6 @@ std::optional<std::string> own_file_name(std::string_view url);
 /// The token of a file name: what comes before the extension.
 std::string file_token(std::string_view name);
 
-/// Deepest nesting of arrays/objects in a JSON text, counted without parsing (strings skipped): checked before any
-/// recursive code sees a JSON that enters the process (provider bodies, scenario documents).
-int json_nesting_depth(std::string_view text);
 
 /// A JSON response with the given status.
 HttpResponse json_response(int status, const json& body);

@@ -4,29 +4,11 @@
 #include <ctime>
 #include <thread>
 
+#include "nanosim/inline_image.hpp"
+#include "nanosim/json_limits.hpp"
 #include "provider.hpp"
 
 namespace nanosim::core {
-
-int json_nesting_depth(std::string_view text) {
-  int depth = 0;
-  int deepest = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 namespace {
 
@@ -57,12 +39,21 @@ bool serves(const json& scheme, std::string_view operation) {
   return std::find(listed->begin(), listed->end(), std::string(operation)) != listed->end();
 }
 
+/// A key holding a control character (NUL, CR, LF, DEL, ...: "?key=%00") is no key any provider issues: it is
+/// carried, so refused as invalid, never accepted (inferred: keys are printable tokens everywhere).
+bool printable(std::string_view key) {
+  return std::none_of(key.begin(), key.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7F;
+  });
+}
+
 std::optional<std::string> accepted_key(const json& schemes, const HttpRequest& request, std::string_view operation,
                                         const std::vector<std::string>& accepted) {
   for (const json& scheme : schemes) {
     if (!serves(scheme, operation)) continue;
     std::string key = scheme_key(scheme, request);
-    if (key.empty()) continue;
+    if (key.empty() || !printable(key)) continue;
     if (accepted.empty() || std::find(accepted.begin(), accepted.end(), key) != accepted.end()) return key;
   }
   return std::nullopt;
@@ -120,24 +111,14 @@ std::string ProviderContext::auth_error(const HttpRequest& request) const {
 
 JsonBody ProviderContext::parse_json(const HttpRequest& request) const {
   JsonBody out;
-  if (request.body.size() > options_.max_body_bytes) {
-    out.violation = contracts::Violation{"", "maxBodyBytes",
-                                         "body: must be at most " + std::to_string(options_.max_body_bytes) + " bytes"};
-    out.error_kind = "payload_too_large";
+  BoundedJson parsed = parse_bounded_json(request.body, json_limits(options_));
+  out.error_kind = parsed.refusal && parsed.refusal->rule == "maxBodyBytes" ? "payload_too_large" : "invalid_request";
+  if (parsed.refusal) {
+    out.violation = contracts::Violation{"", parsed.refusal->rule, parsed.refusal->message};
     return out;
   }
-  out.error_kind = "invalid_request";
-  if (json_nesting_depth(request.body) > options_.max_json_depth) {
-    out.violation = contracts::Violation{
-        "", "maxDepth", "body: must nest at most " + std::to_string(options_.max_json_depth) + " levels deep"};
-    return out;
-  }
-  out.value = json::parse(request.body, nullptr, false);
-  if (out.value.is_discarded()) {
-    out.violation = contracts::Violation{"", "json", "body: must be valid JSON"};
-  } else if (!out.value.is_object()) {
-    out.violation = contracts::Violation{"", "type", "body: must be a JSON object"};
-  }
+  out.value = std::move(parsed.value);
+  if (!out.value.is_object()) out.violation = contracts::Violation{"", "type", "body: must be a JSON object"};
   return out;
 }
 
@@ -262,10 +243,33 @@ std::string ProviderContext::failure_error(const contracts::Operation& op, std::
   return kind.at("error").get<std::string>();
 }
 
+std::optional<HttpResponse> ProviderContext::check_inline_reference(ProviderCall& call, const ImageReference& reference,
+                                                                    std::string_view kind) {
+  const auto data_uri = images::split_data_uri(reference.value);
+  // Raw base64 reaches here only where the contract's schema lets it through (bananapro's image_urls).
+  const bool raw = !data_uri && images::looks_like_base64(reference.value);
+  if (!data_uri && !raw) return std::nullopt;
+  std::string description;
+  const auto fault = data_uri ? images::check_inline_image(data_uri->mime, data_uri->base64, description)
+                              : images::check_inline_image("", reference.value, description);
+  if (!fault) {
+    call.notes.push_back(reference.field + ": inline image (" + description + ")");
+    return std::nullopt;
+  }
+  const std::string why = *fault == images::InlineImageFault::not_base64
+                              ? "is not valid base64"
+                              : "does not decode to an image (PNG, JPEG or WebP)";
+  const std::string message = reference.field + ": " + (data_uri ? "the data: URI " : "the base64 data ") + why;
+  return error(kind, {{"message", message}, {"field", reference.field}, {"rule", "image"}});
+}
+
 std::optional<HttpResponse> ProviderContext::check_references(ProviderCall& call,
                                                               const std::vector<ImageReference>& references,
-                                                              std::string_view kind) {
+                                                              std::string_view kind, std::string_view undecodable_kind) {
   for (const ImageReference& reference : references) {
+    if (auto refused = check_inline_reference(call, reference, undecodable_kind.empty() ? kind : undecodable_kind)) {
+      return refused;
+    }
     const auto name = own_file_name(reference.value);
     if (!name) continue;
     const auto refuse = [&](const std::string& why) {

@@ -1,4 +1,5 @@
 // Effects respond and patch_response, and the templates they fill from the request (see scenario_answers.hpp).
+#include "nanosim/json_limits.hpp"
 #include "scenario_answers.hpp"
 
 #include <algorithm>
@@ -304,7 +305,7 @@ std::string apply_patch(const AnswerPatch& patch, HttpResponse& response) {
     response.status = *patch.status;
   }
   if (patch.edits_body()) {
-    json body = json_nesting_depth(response.body) > 256 ? json(json::value_t::discarded)
+    json body = !json_nesting_within(response.body, 256) ? json(json::value_t::discarded)
                                                          : json::parse(response.body, nullptr, false);
     if (body.is_discarded()) {
       done.emplace_back("body edits skipped (the body is not JSON)");

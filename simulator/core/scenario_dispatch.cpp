@@ -1,5 +1,6 @@
 // Where scenarios meet a request: facts before the adapter (provider, operation, model, prompt, key), the
 // fault engine around the adapter, and the simulator's scenario API.
+#include "nanosim/json_limits.hpp"
 #include <sstream>
 
 #include "simulator_impl.hpp"
@@ -78,11 +79,11 @@ std::shared_ptr<const json> body_facts(const HttpRequest& request, const Options
     }
     return std::make_shared<const json>(std::move(fields));
   }
-  if (request.body.empty() || request.body.size() > options.max_body_bytes) return nullptr;
-  if (core::json_nesting_depth(request.body) > options.max_json_depth) return nullptr;
-  json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) return nullptr;
-  return std::make_shared<const json>(std::move(body));
+  if (request.body.empty()) return nullptr;
+  // A body over the limits is left for the adapter to refuse; the facts then have no body.
+  BoundedJson parsed = parse_bounded_json(request.body, core::json_limits(options));
+  if (parsed.refusal || parsed.value.is_discarded()) return nullptr;
+  return std::make_shared<const json>(std::move(parsed.value));
 }
 
 /// The request's own facts (method, path, headers, scenario header), whatever it is about.

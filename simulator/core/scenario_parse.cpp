@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "nanosim/contracts/contract.hpp"
+#include "nanosim/json_limits.hpp"
 #include "nanosim/scenario.hpp"
 #include "provider.hpp"
 #include "scenario_answers.hpp"
@@ -252,11 +253,9 @@ Scenario parse_scenario(const json& document) {
 }
 
 void check_scenario_text(std::string_view text) {
-  if (text.size() > max_scenario_bytes) {
-    throw ScenarioError("scenario: must be at most " + std::to_string(max_scenario_bytes) + " bytes");
-  }
-  if (core::json_nesting_depth(text) > max_scenario_depth) {
-    throw ScenarioError("scenario: must nest at most " + std::to_string(max_scenario_depth) + " levels deep");
+  // The one JSON gate (nanosim/json_limits.hpp), with the scenario format's own limits.
+  if (const auto refusal = check_json_limits(text, JsonLimits{max_scenario_bytes, max_scenario_depth}, "scenario")) {
+    throw ScenarioError(refusal->message);
   }
 }
 

@@ -60,9 +60,12 @@ class Odirouter final : public core::ProviderAdapter {
     }
     if (const auto* schema = contract_.model_request_schema(model_id)) contracts::Contract::apply_defaults(*schema, body.value);
 
-    // fal's file_download_error for a reference the queue cannot fetch (here: one of the simulator's own files).
+    // fal's file_download_error for a reference the queue cannot fetch (here: one of the simulator's own files),
+    // its image_load_error for a data: URI that holds no image.
     const auto references = core::image_references(body.value, "image_urls");
-    if (auto refused = context_.check_references(call, references, "image_unreachable")) return *refused;
+    if (auto refused = context_.check_references(call, references, "image_unreachable", "image_load_error")) {
+      return *refused;
+    }
 
     JobSpec spec;
     spec.provider = contract_.id();

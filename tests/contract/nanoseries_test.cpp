@@ -133,7 +133,8 @@ TEST_CASE("task_type is inferred from image inputs when left out", "[contract][n
   with_images["images"] = {"https://example.com/a.png", "https://example.com/b.png"};
   CHECK(create(sim, with_images).at("metadata").at("task_type") == "image2image");
   json compat = task_body();
-  compat["image_urls"] = {"data:image/png;base64,iVBORw0KGgo="};
+  // An inline image must be a real one: it is decoded before the task is created.
+  compat["image_urls"] = {"data:image/png;base64," + images::base64_encode(images::render({2, 2, images::Format::png, 90, 1}))};
   CHECK(create(sim, compat).at("metadata").at("task_type") == "image2image");
 }
 

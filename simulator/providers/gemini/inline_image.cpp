@@ -1,23 +1,17 @@
 #include "inline_image.hpp"
 
-#include "nanosim/images.hpp"
+#include "nanosim/inline_image.hpp"
 
 namespace nanosim::providers::gemini {
 
 std::optional<InlineImageFault> check_inline_image(const std::string& mime, const std::string& data,
                                                    const std::string& field, std::string& note) {
-  const auto bytes = images::base64_decode(data);
-  if (!bytes || bytes->empty()) {
+  const auto fault = images::check_inline_image(mime, data, note);
+  if (!fault) return std::nullopt;
+  if (*fault == images::InlineImageFault::not_base64) {
     return InlineImageFault{"invalid_base64", "Invalid value at '" + field + "' (TYPE_BYTES), Base64 decoding failed"};
   }
-  if (!images::parse_format(mime)) {  // HEIC / HEIF: taken as sent, the simulator cannot decode them
-    note = mime + " " + std::to_string(bytes->size()) + " bytes";
-    return std::nullopt;
-  }
-  const auto decoded = images::decode(*bytes);
-  if (!decoded) return InlineImageFault{"invalid_image", field + ": Unable to process input image"};
-  note = mime + " " + std::to_string(decoded->width) + "x" + std::to_string(decoded->height);
-  return std::nullopt;
+  return InlineImageFault{"invalid_image", field + ": Unable to process input image"};
 }
 
 std::optional<InlineImageFault> check_image_bytes(const std::string& bytes, const std::string& field) {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (the `fuzz` preset: clang, -fsanitize=fuzzer,address,undefined) and runs each for a
+# bounded time from its seed corpus (tests/fuzz/corpus/<target>/) and every crash found so far
+# (tests/fuzz/regressions/<target>/).
+#
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default: $NANOSIM_FUZZ_SECONDS or 50 s; every target)
+#
+# Targets: handle (Simulator::handle: every provider's routes, the admin API, files), scenario (the scenario
+# loader), multipart (the multipart/form-data reader), inline_image (data: URIs, base64, image decoding).
+# A crash, sanitizer report, leak or slow input fails the script; the input is left in build/fuzz/artifacts/<target>/.
+# Replay it with build/fuzz/tests/fuzz/fuzz_<target> FILE, fix the bug, and copy the file into
+# tests/fuzz/regressions/<target>/ under a name that says what it broke: ctest replays it in every build from then on.
+# New inputs the fuzzer finds go to build/fuzz/corpus/<target>/ (kept between runs, not checked in).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-${NANOSIM_FUZZ_SECONDS:-50}}"
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(handle scenario multipart inline_image)
+
+build_targets=()
+for target in "${targets[@]}"; do build_targets+=("fuzz_${target}"); done
+bash scripts/build.sh fuzz --target "${build_targets[@]}"
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+failed=()
+for target in "${targets[@]}"; do
+  work="build/fuzz/corpus/${target}"
+  artifacts="build/fuzz/artifacts/${target}/"
+  mkdir -p "$work" "$artifacts" "tests/fuzz/regressions/${target}"
+  echo "== fuzz ${target}: ${seconds} s"
+  start=$(date +%s)
+  # -timeout: one input may take at most 10 s; -rss_limit_mb: the run stays within 2 GB.
+  if ! "build/fuzz/tests/fuzz/fuzz_${target}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+      -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts" \
+      "$work" "tests/fuzz/corpus/${target}" "tests/fuzz/regressions/${target}" 2>"build/fuzz/${target}.log"; then
+    tail -n 60 "build/fuzz/${target}.log"
+    failed+=("$target")
+  fi
+  grep -E "^stat::number_of_executed_units|^stat::new_units_added|^Done" "build/fuzz/${target}.log" || true
+  echo "== fuzz ${target}: $(( $(date +%s) - start )) s"
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzzing found a crash in: ${failed[*]} (inputs in build/fuzz/artifacts/; see the comment at the top of $0)" >&2
+  exit 1
+fi
