@@ -163,7 +163,11 @@ FaultDecision FaultEngine::before(const RequestFacts& facts, ProviderContext* co
   FaultDecision decision;
   decision.notes = &notes;
   if (auto refusal = refuse_unknown(facts)) {  // before any rule counts the request: nothing changes
-    notes.push_back("scenario header refused: " + json::parse(refusal->body).at("error").at("message").get<std::string>());
+    std::string unknown;
+    for (const json& name : json::parse(refusal->body).at("error").at("unknown")) {
+      unknown += (unknown.empty() ? "" : ", ") + name.get<std::string>();
+    }
+    notes.push_back("scenario header refused: no scenario named " + unknown);
     decision.answer = std::move(refusal);
     decision.hand_made = true;
     return decision;
