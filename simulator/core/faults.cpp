@@ -164,10 +164,11 @@ FaultDecision FaultEngine::before(const RequestFacts& facts, ProviderContext* co
   decision.notes = &notes;
   if (auto refusal = refuse_unknown(facts)) {  // before any rule counts the request: nothing changes
     std::string unknown;
-    for (const json& name : json::parse(refusal->body).at("error").at("unknown")) {
+    const json error = json::parse(refusal->body).at("error");
+    for (const json& name : error.at("unknown")) {
       unknown += (unknown.empty() ? "" : ", ") + name.get<std::string>();
     }
-    notes.push_back("scenario header refused: no scenario named " + unknown);
+    notes.push_back(std::string(scenario_header) + " refused: no scenario named " + unknown);
     decision.answer = std::move(refusal);
     decision.hand_made = true;
     return decision;

@@ -141,21 +141,25 @@ std::vector<std::string> edit_body(const AnswerPatch& patch, json& body) {
   for (const auto& [from, to] : patch.move) {
     const json* value = at_pointer(body, from);
     if (value == nullptr) {
-      done.push_back("move " + from + " skipped (absent)");
+      done.push_back("move " + from + " not applied (absent)");
       continue;
     }
     json moved = *value;
+    json before = body;  // restored when the value cannot be put back at `to`
     erase_at(body, from);
-    const auto problem = put_at(body, to, std::move(moved));
-    done.push_back(problem ? "move " + from + " -> " + to + " skipped (" + *problem + ")"
-                           : "moved " + from + " -> " + to);
+    if (const auto problem = put_at(body, to, std::move(moved))) {
+      body = std::move(before);
+      done.push_back("move " + from + " -> " + to + " not applied (" + *problem + ")");
+    } else {
+      done.push_back("moved " + from + " -> " + to);
+    }
   }
   for (const std::string& pointer : patch.remove) {
-    done.push_back(erase_at(body, pointer) ? "removed " + pointer : "remove " + pointer + " skipped (absent)");
+    done.push_back(erase_at(body, pointer) ? "removed " + pointer : "remove " + pointer + " not applied (absent)");
   }
   for (const auto& [pointer, value] : patch.set) {
     const auto problem = put_at(body, pointer, value);
-    done.push_back(problem ? "set " + pointer + " skipped (" + *problem + ")" : "set " + pointer);
+    done.push_back(problem ? "set " + pointer + " not applied (" + *problem + ")" : "set " + pointer);
   }
   return done;
 }
@@ -317,7 +321,7 @@ std::string apply_patch(const AnswerPatch& patch, HttpResponse& response) {
     json body = json_nesting_depth(response.body) > 256 ? json(json::value_t::discarded)
                                                          : json::parse(response.body, nullptr, false);
     if (body.is_discarded()) {
-      done.emplace_back("body edits skipped (the body is not JSON)");
+      done.emplace_back("body edits not applied (the body is not JSON)");
     } else {
       for (std::string& text : edit_body(patch, body)) done.push_back(std::move(text));
       response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
