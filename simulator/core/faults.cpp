@@ -163,7 +163,12 @@ FaultDecision FaultEngine::before(const RequestFacts& facts, ProviderContext* co
   FaultDecision decision;
   decision.notes = &notes;
   if (auto refusal = refuse_unknown(facts)) {  // before any rule counts the request: nothing changes
-    notes.push_back("scenario header refused: " + json::parse(refusal->body).at("error").at("message").get<std::string>());
+    std::string unknown;
+    const json error = json::parse(refusal->body).at("error");
+    for (const json& name : error.at("unknown")) {
+      unknown += (unknown.empty() ? "" : ", ") + name.get<std::string>();
+    }
+    notes.push_back(std::string(scenario_header) + " refused: no scenario named " + unknown);
     decision.answer = std::move(refusal);
     decision.hand_made = true;
     return decision;

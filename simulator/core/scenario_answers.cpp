@@ -32,7 +32,8 @@ std::string trimmed(std::string_view text) {
 std::string name_problem(const std::string& name) {
   if (std::find(plain_names().begin(), plain_names().end(), name) != plain_names().end()) return {};
   for (const std::string_view prefix : {"header.", "query."}) {
-    if (name.rfind(prefix, 0) == 0) return name.size() > prefix.size() ? "" : "names no " + std::string(prefix, 0, prefix.size() - 1);
+    if (name.rfind(prefix, 0) != 0) continue;
+    return name.size() > prefix.size() ? "" : "names no " + std::string(prefix.substr(0, prefix.size() - 1));
   }
   if (name.rfind("body.", 0) == 0) {
     try {
@@ -57,8 +58,12 @@ std::string fact(const std::string& name, const RequestFacts& facts) {
   if (name == "now_ms") return std::to_string(facts.now.count());
   if (name == "now_s") return std::to_string(facts.now.count() / 1000);
   if (name == "open") return std::string(open_mark);
-  if (facts.request != nullptr && name.rfind("header.", 0) == 0) return facts.request->header(name.substr(7)).value_or("");
-  if (facts.request != nullptr && name.rfind("query.", 0) == 0) return facts.request->query_param(name.substr(6)).value_or("");
+  if (facts.request != nullptr && name.rfind("header.", 0) == 0) {
+    return facts.request->header(name.substr(7)).value_or("");
+  }
+  if (facts.request != nullptr && name.rfind("query.", 0) == 0) {
+    return facts.request->query_param(name.substr(6)).value_or("");
+  }
   if (facts.body != nullptr && name.rfind("body.", 0) == 0) {
     const json* value = at_pointer(*facts.body, name.substr(5));
     if (value == nullptr) return {};
@@ -80,7 +85,9 @@ void check_json_templates(const json& value, const std::string& field) {
   if (value.is_object()) {
     for (const auto& [key, item] : value.items()) check_json_templates(item, field + "." + key);
   } else if (value.is_array()) {
-    for (std::size_t i = 0; i < value.size(); ++i) check_json_templates(value[i], field + "[" + std::to_string(i) + "]");
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      check_json_templates(value[i], field + "[" + std::to_string(i) + "]");
+    }
   }
 }
 
@@ -135,20 +142,25 @@ std::vector<std::string> edit_body(const AnswerPatch& patch, json& body) {
   for (const auto& [from, to] : patch.move) {
     const json* value = at_pointer(body, from);
     if (value == nullptr) {
-      done.push_back("move " + from + " skipped (absent)");
+      done.push_back("move " + from + " not applied (absent)");
       continue;
     }
     json moved = *value;
+    json before = body;  // restored when the value cannot be put back at `to`
     erase_at(body, from);
-    const auto problem = put_at(body, to, std::move(moved));
-    done.push_back(problem ? "move " + from + " -> " + to + " skipped (" + *problem + ")" : "moved " + from + " -> " + to);
+    if (const auto problem = put_at(body, to, std::move(moved))) {
+      body = std::move(before);
+      done.push_back("move " + from + " -> " + to + " not applied (" + *problem + ")");
+    } else {
+      done.push_back("moved " + from + " -> " + to);
+    }
   }
   for (const std::string& pointer : patch.remove) {
-    done.push_back(erase_at(body, pointer) ? "removed " + pointer : "remove " + pointer + " skipped (absent)");
+    done.push_back(erase_at(body, pointer) ? "removed " + pointer : "remove " + pointer + " not applied (absent)");
   }
   for (const auto& [pointer, value] : patch.set) {
     const auto problem = put_at(body, pointer, value);
-    done.push_back(problem ? "set " + pointer + " skipped (" + *problem + ")" : "set " + pointer);
+    done.push_back(problem ? "set " + pointer + " not applied (" + *problem + ")" : "set " + pointer);
   }
   return done;
 }
@@ -285,7 +297,9 @@ HttpResponse hand_made_answer(const HandMadeAnswer& answer, const RequestFacts& 
       response.set_header("Content-Type", "application/octet-stream");
       break;
   }
-  for (const auto& [name, value] : answer.headers) response.set_header(name, header_safe(render_template(value, facts)));
+  for (const auto& [name, value] : answer.headers) {
+    response.set_header(name, header_safe(render_template(value, facts)));
+  }
   return response;
 }
 
@@ -308,11 +322,13 @@ std::string apply_patch(const AnswerPatch& patch, HttpResponse& response) {
     json body = !json_nesting_within(response.body, 256) ? json(json::value_t::discarded)
                                                          : json::parse(response.body, nullptr, false);
     if (body.is_discarded()) {
-      done.emplace_back("body edits skipped (the body is not JSON)");
+      done.emplace_back("body edits not applied (the body is not JSON)");
     } else {
       for (std::string& text : edit_body(patch, body)) done.push_back(std::move(text));
       response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-      if (response.header("Content-Length")) response.set_header("Content-Length", std::to_string(response.body.size()));
+      if (response.header("Content-Length")) {
+        response.set_header("Content-Length", std::to_string(response.body.size()));
+      }
     }
   }
   for (const auto& [name, value] : patch.headers) {

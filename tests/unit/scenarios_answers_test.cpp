@@ -6,6 +6,7 @@
 #include "nanosim/images.hpp"
 #include "nanosim/scenario.hpp"
 #include "nanosim/testkit/testkit.hpp"
+#include "nanosim/verify.hpp"
 
 using namespace nanosim;
 using namespace nanosim::testkit;
@@ -204,7 +205,7 @@ TEST_CASE("A result file with the wrong content type and a non-JSON body left wh
   CHECK(file.status == 200);
   CHECK(file.content_type() == "text/html");
   CHECK(images::probe(file.body));  // the image itself is untouched
-  CHECK(any_note(sim, "body edits skipped (the body is not JSON), header Content-Type: text/html"));
+  CHECK(any_note(sim, "body edits not applied (the body is not JSON), header Content-Type: text/html"));
 }
 
 TEST_CASE("respond serves a file of other bytes given in base64", "[unit][scenarios]") {
@@ -224,12 +225,20 @@ TEST_CASE("respond serves a file of other bytes given in base64", "[unit][scenar
   CHECK(file.content_type() == "image/png");
 }
 
-TEST_CASE("A set that cannot apply is skipped and noted while the rest still applies", "[unit][scenarios]") {
+TEST_CASE("An edit that cannot apply is noted and leaves the body while the rest still applies", "[unit][scenarios]") {
   auto sim = with({rule({{"operation", "submit"}},
-                        {{"patch_response", {{"set", {{"/request_id/deeper", 1}, {"/status_url", "x"}}},
+                        {{"patch_response", {{"set", {{"/request_id/deeper", 1}, {"/status_url", "x"}, {"/queue_position", "{{open}}"}}},
+                                             {"move", {{"/response_url", "/request_id/into"}}},
                                              {"remove", {"/absent"}}}}})});
-  const json body = body_json(submit(sim));
+  const HttpResponse submitted = submit(sim);
+  const json body = body_json(submitted);
   CHECK(body.at("status_url") == "x");
-  CHECK(any_note(sim, "remove /absent skipped (absent)"));
-  CHECK(any_note(sim, "set /request_id/deeper skipped"));
+  CHECK(body.at("queue_position") == "{{");
+  CHECK(body.at("request_id").is_string());
+  CHECK(body.at("response_url").is_string());  // the failed move lost nothing
+  CHECK(any_note(sim, "move /response_url -> /request_id/into not applied ("));
+  CHECK(any_note(sim, "remove /absent not applied (absent)"));
+  CHECK(any_note(sim, "set /request_id/deeper not applied ("));
+  const auto coverage = verify::coverage(sim.simulator().journal().entries());
+  CHECK(coverage.effects.at("drift/r") == 1);  // still counted as an effect that fired
 }

@@ -154,8 +154,8 @@ struct Scenario {
 inline constexpr std::size_t max_scenario_bytes = 4u << 20;
 inline constexpr int max_scenario_depth = 32;
 
-/// Parses and checks a scenario document (JSON Schema, then what the schema cannot say: regexes, windows).
-/// Throws ScenarioError.
+/// Parses and checks a scenario document (depth, then JSON Schema, then what the schema cannot say: patterns,
+/// pointers, templates, windows). Throws ScenarioError.
 Scenario parse_scenario(const nlohmann::json& document);
 /// Refuses (ScenarioError) a text over max_scenario_bytes or nesting deeper than max_scenario_depth, unparsed.
 void check_scenario_text(std::string_view text);
