@@ -31,8 +31,9 @@ for target in "${targets[@]}"; do
   mkdir -p "$work" "$artifacts" "tests/fuzz/regressions/${target}"
   echo "== fuzz ${target}: ${seconds} s"
   start=$(date +%s)
-  # -timeout: one input may take at most 10 s; -rss_limit_mb: the run stays within 2 GB.
-  if ! "build/fuzz/tests/fuzz/fuzz_${target}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  # -timeout: one input (up to eight requests, sanitizers on, a busy machine) may take at most 30 s; -rss_limit_mb:
+  # the run stays within 2 GB.
+  if ! "build/fuzz/tests/fuzz/fuzz_${target}" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
       -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts" \
       "$work" "tests/fuzz/corpus/${target}" "tests/fuzz/regressions/${target}" 2>"build/fuzz/${target}.log"; then
     tail -n 60 "build/fuzz/${target}.log"

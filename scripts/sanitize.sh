@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 what="${1:-all}"
 
 # The concurrent tests, by ctest name. A new test that runs threads says so in its name, or lives in tests/e2e.
-concurrent='^(e2e|sdk): |threads|[Cc]oncurrent|real clock'
+concurrent='^(e2e|sdk):|threads|[Cc]oncurrent|real clock'
 
 run_asan() {
   bash scripts/build.sh fuzz

@@ -29,6 +29,11 @@ constexpr long kJpegMemoryLimit = 768L << 20;
 // A progressive JPEG with thousands of tiny scans is a known CPU exhaustion (libjpeg-turbo's tjbench -maxscans).
 constexpr int kJpegMaxScans = 500;
 
+// The most pixels decode() reads: 64 MP, over three times the largest image any provider produces (1536 x 12288).
+// A few hundred bytes can announce 65535 x 65535 (JPEG) or 16383 x 16383 (WebP lossless): decoding them would hold
+// the caller (and the simulator's lock) for minutes, so such an image is refused from its header alone.
+constexpr std::uint64_t kMaxDecodePixels = 64ull << 20;
+
 constexpr unsigned char kPngSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
 bool is_png(std::string_view b) {
@@ -237,6 +242,11 @@ std::optional<DecodedImage> probe(std::string_view bytes) {
 }
 
 std::optional<DecodedImage> decode(std::string_view bytes) {
+  // Every image that decodes has a header that probes to the same dimensions; more than kMaxDecodePixels is refused.
+  const auto header = probe(bytes);
+  if (!header || static_cast<std::uint64_t>(header->width) * static_cast<std::uint64_t>(header->height) > kMaxDecodePixels) {
+    return std::nullopt;
+  }
   if (is_png(bytes)) return decode_png(bytes);
   if (is_jpeg(bytes)) return decode_jpeg(bytes);
   if (is_webp(bytes)) return decode_webp(bytes);

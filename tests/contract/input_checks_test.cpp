@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <vector>
@@ -191,4 +193,24 @@ TEST_CASE("A manual clock throws rather than overflow", "[contract][input]") {
   CHECK_THROWS_AS(clock.advance(Millis{11}), std::overflow_error);
   CHECK(clock.now() == Millis{std::numeric_limits<std::int64_t>::max() - 10});
   CHECK(clock.advance(Millis{10}));
+}
+
+TEST_CASE("An inline image announcing more than 64 megapixels in a few bytes is refused from its header, before decoding",
+          "[contract][input][bananapro]") {
+  // 2624 bytes of lossless WebP that decode to 8200 x 8200 (67 MP, 200 MB of pixels, seconds under the simulator's
+  // lock): kept among the inline_image fuzz target's regressions, which must each run within its time limit.
+  std::ifstream in(std::string(NANOSIM_FIXTURES_DIR) + "/../tests/fuzz/regressions/inline_image/webp-lossless-8200x8200-in-2624-bytes",
+                   std::ios::binary);
+  const std::string webp((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(webp.size() == 2624);
+  const auto header = images::probe(webp);
+  REQUIRE(header);
+  CHECK(header->width == 8200);
+  CHECK_FALSE(images::decode(webp));
+  ScopedSimulator sim;
+  const HttpResponse response = sim.handle(json_request(
+      "POST", "/bananapro/api/v1/images/generate", bananapro_edit("data:image/webp;base64," + images::base64_encode(webp)), "k"));
+  CHECK(response.status == 422);
+  CHECK(body_json(response).at("error").at("details").at("field") == "image_urls[1]");
+  CHECK(sim.simulator().credits("k") == 500);
 }
