@@ -1,5 +1,7 @@
 // The `nanosim` program: serve | contracts.
 #include <algorithm>
+#include <chrono>
+#include <memory>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -8,7 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "nanosim/conformance/conformance.hpp"
 #include "nanosim/contracts/contract.hpp"
+#include "nanosim/proxy.hpp"
 #include "nanosim/server.hpp"
 #include "nanosim/simulator.hpp"
 
@@ -20,7 +24,10 @@ Usage:
   nanosim serve [--host 127.0.0.1] [--port 8080] [--provider ID]... [--seed N] [--clock real|manual]
                 [--time-scale X] [--workers N] [--api-key KEY]... [--key-models KEY=MODEL,...]... [--threads N]
                 [--scenario FILE|NAME]...
-                [--default-credits N] [--credits KEY=N]...
+                [--default-credits N] [--credits KEY=N]... [--proxy ID=URL]... [--record DIR]
+  nanosim check --provider ID --base-url URL [--api-key KEY] [--junit FILE] [--json FILE] [--budget N]
+                [--only RULE]... [--skip RULE]... [--timeout S] [--model ID]
+  nanosim check --recorded DIR [--junit FILE] [--json FILE] [--only RULE]... [--skip RULE]...
   nanosim contracts list
   nanosim scenarios list
   nanosim scenarios show NAME
@@ -114,6 +121,7 @@ int serve(const std::vector<std::string>& args) {
   config.port = 8080;
   std::string clock = "real";
   double time_scale = 1.0;
+  nanosim::ProxyConfig proxy;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
     const auto value = [&]() -> const std::string& {
@@ -138,6 +146,12 @@ int serve(const std::vector<std::string>& args) {
     else if (flag == "--threads") config.threads = static_cast<int>(parse_number(flag, value(), 1, 4096));
     else if (flag == "--scenario") options.scenarios.push_back(load_scenario_flag(value()));
     else if (flag == "--default-credits") options.default_credits = parse_number(flag, value(), 0, INT64_MAX);
+    else if (flag == "--proxy") {
+      const std::string text = value();
+      const std::size_t equals = text.find('=');
+      if (equals == std::string::npos || equals == 0) throw UsageError("--proxy: expected ID=URL, got '" + text + "'");
+      proxy.upstreams[text.substr(0, equals)] = text.substr(equals + 1);
+    } else if (flag == "--record") proxy.record_directory = value();
     else if (flag == "--credits") {
       auto [key, balance] = parse_credit(value());
       options.credits.insert_or_assign(std::move(key), balance);
@@ -159,7 +173,18 @@ int serve(const std::vector<std::string>& args) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  if (!proxy.record_directory.empty() && proxy.upstreams.empty()) throw UsageError("--record: records what --proxy forwards; name one");
+  options.proxied = proxy.upstreams;
   nanosim::Simulator simulator(options);
+  std::unique_ptr<nanosim::Proxy> forwarding;
+  if (!proxy.upstreams.empty()) {
+    try {
+      forwarding = std::make_unique<nanosim::Proxy>(simulator, proxy);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+    config.forward = forwarding->hook();
+  }
   nanosim::Server server(simulator, config);
   server.start();
   for (const std::string& id : simulator.provider_ids()) {
@@ -170,6 +195,7 @@ int serve(const std::vector<std::string>& args) {
   std::cout << "clock " << clock << (clock == "real" ? ", time scale " + std::to_string(time_scale) : std::string())
             << ", seed " << options.seed << "\n";
   for (const nanosim::Scenario& scenario : options.scenarios) std::cout << "scenario " << scenario.name << "\n";
+  for (const auto& [id, url] : proxy.upstreams) std::cout << "proxy " << id << " -> " << url << " (validated against its contract)\n";
   std::cout << "nanosim listening on " << server.base_url() << std::endl;
 
   int received = 0;
@@ -177,6 +203,35 @@ int serve(const std::vector<std::string>& args) {
   std::cout << "nanosim: stopping (" << (received == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
   server.stop();
   return 0;
+}
+
+int check(const std::vector<std::string>& args) {
+  nanosim::conformance::CheckCommand command;
+  auto& options = command.options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    const auto value = [&]() -> const std::string& {
+      if (i + 1 >= args.size()) throw UsageError(flag + ": missing value");
+      return args[++i];
+    };
+    if (flag == "--provider") options.provider = value();
+    else if (flag == "--base-url") options.base_url = value();
+    else if (flag == "--api-key") options.api_key = value();
+    else if (flag == "--junit") command.junit_file = value();
+    else if (flag == "--json") command.json_file = value();
+    else if (flag == "--budget") options.budget = static_cast<int>(parse_number(flag, value(), 0, 1000000));
+    else if (flag == "--only") options.only.push_back(value());
+    else if (flag == "--skip") options.skip.push_back(value());
+    else if (flag == "--timeout") options.timeout = std::chrono::seconds(parse_number(flag, value(), 1, 86400));
+    else if (flag == "--model") options.model = value();
+    else if (flag == "--recorded") command.recorded = value();
+    else throw UsageError("unknown option " + flag);
+  }
+  try {
+    return nanosim::conformance::check_command(command, std::cout);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("check: ") + e.what());
+  }
 }
 
 int contracts_command(const std::vector<std::string>& args) {
@@ -218,6 +273,7 @@ int main(int argc, char** argv) {
     }
     if (args[0] == "serve") return serve(rest);
     if (args[0] == "contracts") return contracts_command(rest);
+    if (args[0] == "check") return check(rest);
     if (args[0] == "scenarios") return scenarios_command(rest);
     throw UsageError("unknown command " + args[0]);
   } catch (const UsageError& e) {

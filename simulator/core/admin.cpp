@@ -62,7 +62,8 @@ HttpResponse Simulator::Impl::admin(const HttpRequest& request, std::string_view
     json providers = json::array();
     for (const auto& [id, adapter] : adapters) providers.push_back(id);
     return core::json_response(200, {{"status", "ok"}, {"providers", providers}, {"seed", options.seed},
-                                     {"clock", clock_json(*clock)}, {"serves_root", adapters.size() == 1}});
+                                     {"clock", clock_json(*clock)}, {"serves_root", adapters.size() == 1},
+                                     {"proxied", options.proxied}});
   }
   if (path == "clock" && method == "GET") return core::json_response(200, clock_json(*clock));
   if (path == "clock/advance" && method == "POST") {
@@ -77,6 +78,7 @@ HttpResponse Simulator::Impl::admin(const HttpRequest& request, std::string_view
     clock->advance(Millis{body.at("ms").get<std::int64_t>()});
     return core::json_response(200, clock_json(*clock));
   }
+  if (path == "drift" && method == "GET") return drift_report(journal.entries(), request);
   if (path == "reset" && method == "POST") {
     reset();
     return core::json_response(200, {{"status", "reset"}, {"clock", clock_json(*clock)}});
