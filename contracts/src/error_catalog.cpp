@@ -184,6 +184,26 @@ std::vector<Violation> Contract::validate_response(const Operation& op, const Ht
   return first_failure;
 }
 
+std::vector<Violation> Contract::validate_error(std::string_view kind, const HttpResponse& response) const {
+  const auto entry = impl_->errors.find(kind);
+  if (entry == impl_->errors.end()) return {{"", "kind", "contract " + impl_->id + " has no error kind " + std::string(kind)}};
+  std::vector<Violation> violations;
+  if (response.status != entry->second.spec.http_status) {
+    violations.push_back({"", "http_status", "status: must be HTTP " + std::to_string(entry->second.spec.http_status) +
+                                                 " (" + std::string(kind) + "), got " + std::to_string(response.status)});
+  }
+  const json body = json::parse(response.body, nullptr, false);
+  if (body.is_discarded()) {
+    violations.push_back({"", "json", "body: is not valid JSON"});
+  } else {
+    for (auto& violation : entry->second.shape->validate(body)) violations.push_back(std::move(violation));
+  }
+  for (const auto& [name, unused] : entry->second.spec.headers) {
+    if (!response.header(name)) violations.push_back({"header " + name, "required", "header " + name + ": is required"});
+  }
+  return violations;
+}
+
 std::vector<Violation> Contract::validate_error_response(const HttpResponse& response) const {
   Operation unmatched;  // no response schemas and no "errors" list: every catalog entry is a candidate
   unmatched.name = "(no operation)";

@@ -26,5 +26,6 @@ long long parse_number(const std::string& flag, const std::string& text, long lo
 void add_serve_command(CLI::App& app, Action& action);
 void add_contracts_command(CLI::App& app, Action& action);
 void add_scenarios_command(CLI::App& app, Action& action);
+void add_check_command(CLI::App& app, Action& action);
 
 }  // namespace nanosim::cli

@@ -40,6 +40,7 @@ void define(CLI::App& app, Action& action) {
   add_serve_command(app, action);
   add_contracts_command(app, action);
   add_scenarios_command(app, action);
+  add_check_command(app, action);
   app.footer("Run `nanosim COMMAND --help` for a command's options. `nanosim` with no command prints this, exit 2.");
 }
 

@@ -12,6 +12,7 @@
 
 #include "cli.hpp"
 #include "nanosim/contracts/contract.hpp"
+#include "nanosim/proxy.hpp"
 #include "nanosim/server.hpp"
 #include "nanosim/simulator.hpp"
 
@@ -34,6 +35,8 @@ struct ServeFlags {
   std::vector<std::string> scenarios;
   std::string default_credits;
   std::vector<std::string> credits;
+  std::vector<std::string> proxies;  // ID=URL
+  std::string record;
 };
 
 /// What serve runs with: the simulator's options, the HTTP server's, and how to describe the clock.
@@ -41,6 +44,7 @@ struct ServeSetup {
   Options options;
   ServerConfig server;
   std::string clock_text;
+  ProxyConfig proxy;
 };
 
 Scenario load_scenario_flag(const std::string& file_or_name) {
@@ -102,6 +106,17 @@ ServeSetup to_setup(const ServeFlags& flags) {
     auto [key, balance] = parse_credit(text);
     options.credits.insert_or_assign(std::move(key), balance);
   }
+  for (const std::string& text : flags.proxies) {
+    const std::size_t equals = text.find('=');
+    const std::string url = equals == std::string::npos ? std::string() : text.substr(equals + 1);
+    if (equals == 0 || url.empty()) throw UsageError("--proxy: expected ID=URL, got '" + text + "'");
+    if (contracts::find(text.substr(0, equals)) == nullptr) throw UsageError("--proxy: no contract named " + text.substr(0, equals));
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) throw UsageError("--proxy: " + url + " is not an http(s) URL");
+    setup.proxy.upstreams[text.substr(0, equals)] = url;
+  }
+  setup.proxy.record_directory = flags.record;
+  if (!flags.record.empty() && flags.proxies.empty()) throw UsageError("--record: records what --proxy forwards; name a provider to proxy");
+  options.proxied = setup.proxy.upstreams;
   const double time_scale = parse_time_scale(flags.time_scale);
   if (flags.clock == "manual") {
     options.clock = std::make_shared<ManualClock>();
@@ -124,6 +139,15 @@ int serve(ServeSetup setup) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   Simulator simulator(setup.options);
+  std::unique_ptr<Proxy> proxy;  // only for the providers named with --proxy: never the default
+  if (!setup.proxy.upstreams.empty()) {
+    try {
+      proxy = std::make_unique<Proxy>(simulator, setup.proxy);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+    setup.server.forward = proxy->hook();
+  }
   Server server(simulator, setup.server);
   server.start();
   for (const std::string& id : simulator.provider_ids()) {
@@ -133,6 +157,10 @@ int serve(ServeSetup setup) {
   if (simulator.serves_root()) std::cout << simulator.provider_ids().front() << " is also served at the root\n";
   std::cout << setup.clock_text << ", seed " << setup.options.seed << "\n";
   for (const Scenario& scenario : setup.options.scenarios) std::cout << "scenario " << scenario.name << "\n";
+  for (const auto& [id, url] : setup.proxy.upstreams) {
+    std::cout << "proxy " << id << " -> " << url << " (each answer checked against the contract: GET /__nanosim/drift)"
+              << (setup.proxy.record_directory.empty() ? "" : ", recorded to " + setup.proxy.record_directory) << "\n";
+  }
   std::cout << "nanosim listening on " << server.base_url() << std::endl;
 
   int received = 0;
@@ -175,7 +203,10 @@ POST /__nanosim/reset, GET /__nanosim/journal, GET /__nanosim/jobs, GET /__nanos
 GET /__nanosim/credits, PUT /__nanosim/credits/KEY {"balance":N}.
 Failure scenarios: --scenario takes a catalog name (nanosim scenarios list) or a JSON file; at run time
 GET/POST /__nanosim/scenarios, DELETE /__nanosim/scenarios/NAME, or per request the header
-X-Nanosim-Scenario: NAME. Checks of client behaviour: GET /__nanosim/verify?check=NAME, /__nanosim/verify/coverage.)";
+X-Nanosim-Scenario: NAME. Checks of client behaviour: GET /__nanosim/verify?check=NAME, /__nanosim/verify/coverage.
+--proxy ID=URL sends that provider's requests to URL instead (unchanged but for the host) and checks each answer
+against the contract: drift is listed at GET /__nanosim/drift; --record DIR writes the exchanges as fixtures that
+`nanosim check --recorded DIR` replays.)";
 
 }  // namespace
 
@@ -198,6 +229,8 @@ void add_serve_command(CLI::App& app, Action& action) {
            "FILE|NAME");
   add_flag(*command, "--default-credits", flags->default_credits, "Starting credits of every key (default 500)", "N");
   add_list(*command, "--credits", flags->credits, "Starting credits of one key (repeatable)", "KEY=N");
+  add_list(*command, "--proxy", flags->proxies, "Forward a provider to a real upstream, validating (repeatable)", "ID=URL");
+  add_flag(*command, "--record", flags->record, "Write what --proxy forwards as fixtures", "DIR");
   command->callback([&action, flags] {
     action = [setup = to_setup(*flags)]() mutable { return serve(std::move(setup)); };
   });

@@ -91,7 +91,8 @@ HttpResponse Simulator::Impl::admin(const HttpRequest& request, std::string_view
     json providers = json::array();
     for (const auto& [id, adapter] : adapters) providers.push_back(id);
     return core::json_response(200, {{"status", "ok"}, {"providers", providers}, {"seed", options.seed},
-                                     {"clock", clock_json(*clock)}, {"serves_root", adapters.size() == 1}});
+                                     {"clock", clock_json(*clock)}, {"serves_root", adapters.size() == 1},
+                                     {"proxied", options.proxied}});
   }
   if (path == "clock" && method == "GET") return core::json_response(200, clock_json(*clock));
   if (path == "clock/advance" && method == "POST") {
@@ -106,6 +107,7 @@ HttpResponse Simulator::Impl::admin(const HttpRequest& request, std::string_view
     clock->advance(std::get<Millis>(by));
     return core::json_response(200, clock_json(*clock));
   }
+  if (path == "drift" && method == "GET") return drift_report(journal.entries(), request);
   if (path == "reset" && method == "POST") {
     reset();
     return core::json_response(200, {{"status", "reset"}, {"clock", clock_json(*clock)}});

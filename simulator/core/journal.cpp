@@ -13,6 +13,8 @@ nlohmann::json JournalEntry::to_json() const {
   if (retry_after) out["retry_after_ms"] = retry_after->count();
   if (!job_state.empty()) out["job_state"] = job_state;
   if (!fault.empty()) out["fault"] = fault;
+  if (!upstream.empty()) out["upstream"] = upstream;
+  if (!drift.empty()) out["drift"] = drift;
   return out;
 }
 

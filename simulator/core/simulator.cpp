@@ -203,6 +203,17 @@ HttpResponse Simulator::handle(const HttpRequest& request) {
   return response;
 }
 
+std::uint64_t Simulator::record_exchange(const HttpRequest& request, const HttpResponse& response, JournalEntry details) {
+  details.at = impl_->clock->now();
+  details.method = request.method;
+  details.path = request.path;
+  details.query = join_query(request.query);
+  details.status = response.status;
+  details.request_body = truncated(request.body, impl_->options.journal_body_limit);
+  details.response_body = truncated(response.body, impl_->options.journal_body_limit);
+  return impl_->journal.record(std::move(details));
+}
+
 Clock& Simulator::clock() const { return *impl_->clock; }
 bool Simulator::advance(Millis dt) { return impl_->clock->advance(dt); }
 void Simulator::reset() { impl_->reset(); }

@@ -59,6 +59,8 @@ struct Simulator::Impl {
 std::string request_origin(const HttpRequest& request, const Options& options);
 /// A plain JSON error of the simulator itself (admin API, unknown provider): {"error":{"code","message"}}.
 HttpResponse simulator_error(int status, std::string_view code, std::string_view message);
+/// GET /__nanosim/drift[?provider=ID]: the proxied exchanges whose answers broke the contract (drift.cpp).
+HttpResponse drift_report(const std::vector<JournalEntry>& entries, const HttpRequest& request);
 /// Job as admin JSON.
 nlohmann::json job_to_json(const JobView& job);
 

@@ -155,12 +155,16 @@ nlohmann::json Coverage::to_json() const {
   nlohmann::json codes = nlohmann::json::object();
   for (const auto& [status, count] : statuses) codes[std::to_string(status)] = count;
   return {{"states", states}, {"states_missing", states_missing}, {"effects", effects}, {"faults", faults},
-          {"statuses", codes}};
+          {"statuses", codes}, {"drift", drift}, {"drifted_exchanges", drifted_exchanges}};
 }
 
 Coverage coverage(const std::vector<JournalEntry>& entries) {
   Coverage out;
   for (const JournalEntry& e : entries) {
+    if (!e.drift.empty()) ++out.drifted_exchanges;
+    for (const nlohmann::json& d : e.drift) {
+      ++out.drift[e.provider + " " + d.value("contract_pointer", "") + " " + d.value("rule", "")];
+    }
     if (!is_provider_call(e)) continue;
     ++out.statuses[e.status];
     // A slow body is a whole answer (only late): its state counts; a broken one (reset, cut, bad JSON) does not.

@@ -126,7 +126,8 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
   http.set_keep_alive_timeout(impl_->config.keep_alive_timeout_seconds);
   http.set_payload_max_length(simulator.options().max_body_bytes + 1);
   const auto respond = [this](const HttpRequest& message, bool head, httplib::Response& response) {
-    const HttpResponse answer = impl_->simulator.handle(message);
+    std::optional<HttpResponse> forwarded = impl_->config.forward ? impl_->config.forward(message) : std::nullopt;
+    const HttpResponse answer = forwarded ? std::move(*forwarded) : impl_->simulator.handle(message);
     if (answer.delay_ms > 0) {  // scenario latency: waited here, outside the simulator's lock
       const double scale = std::max(impl_->simulator.clock().time_scale(), 1e-3);
       std::this_thread::sleep_for(std::chrono::microseconds(static_cast<std::int64_t>(answer.delay_ms * 1000.0 / scale)));

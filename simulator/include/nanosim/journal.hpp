@@ -34,6 +34,10 @@ struct JournalEntry {
   std::optional<Millis> retry_after;  // the answer's Retry-After / retry-after-ms, if any
   std::string job_state;              // canonical state of the job the exchange was about, after it
   std::string fault;                  // connection or body fault injected ("reset_before_response", ...)
+  // The validating proxy (nanosim serve --proxy ID=URL):
+  std::string upstream;                // where the exchange was forwarded; empty when the simulator answered
+  std::vector<nlohmann::json> drift;   // how the upstream's answer broke the contract: {rule, contract_pointer,
+                                       // field, message, provenance} each
 
   [[nodiscard]] nlohmann::json to_json() const;
 };

@@ -2,7 +2,9 @@
 // The HTTP skin: serves a Simulator on a real socket (cpp-httplib). It only converts and routes;
 // every answer comes from Simulator::handle.
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "nanosim/simulator.hpp"
@@ -15,6 +17,9 @@ struct ServerConfig {
   /// Worker threads. Each keep-alive connection holds one while it is open, so size it for your clients.
   int threads = 64;
   int keep_alive_timeout_seconds = 5;
+  /// Asked first for every request: an answer it gives is written instead of the simulator's (the validating
+  /// proxy, nanosim/proxy.hpp, answers for the providers it forwards). Empty: the simulator answers everything.
+  std::function<std::optional<HttpResponse>(const HttpRequest&)> forward;
 };
 
 /// Binds on construction-time config in start(); stops and joins in stop() or the destructor (RAII).

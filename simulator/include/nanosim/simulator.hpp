@@ -51,6 +51,9 @@ struct Options {
   std::size_t max_body_bytes = 32u << 20;
   int max_json_depth = 64;
   FatePolicy fate_policy;
+  /// Providers whose requests the validating proxy sends to a real upstream (serve --proxy): id -> upstream URL.
+  /// Shown by /__nanosim/health, so a check knows the admin API does not reach them.
+  std::map<std::string, std::string> proxied;
   /// Failure scenarios installed from the start (see nanosim/scenario.hpp); fates compose with fate_policy.
   std::vector<Scenario> scenarios;
 };
@@ -119,6 +122,11 @@ class Simulator {
   [[nodiscard]] std::map<std::string, std::int64_t> credit_balances() const;
   /// Replaces a key's balance; throws std::invalid_argument for a negative one.
   void set_credits(const std::string& api_key, std::int64_t balance);
+
+  /// Journals an exchange something else answered (the validating proxy forwards to a real provider): `details`
+  /// gives provider, operation, api_key, notes, upstream and drift; the request line, status and bodies (cut to
+  /// journal_body_limit) and the time (the clock's now) are filled in here. Returns the entry's sequence.
+  std::uint64_t record_exchange(const HttpRequest& request, const HttpResponse& response, JournalEntry details);
 
   /// Called after every exchange with the response about to be written (the test kit checks contracts here).
   void set_response_observer(ResponseObserver observer);

@@ -55,6 +55,8 @@ struct Coverage {
   std::map<std::string, std::size_t> faults;    // injected wire faults
   std::map<int, std::size_t> statuses;          // HTTP statuses answered
   std::vector<std::string> states_missing;      // lifecycle states never seen
+  std::map<std::string, std::size_t> drift;     // proxied answers off contract: "<provider> <pointer> <rule>" -> count
+  std::size_t drifted_exchanges = 0;            // proxied exchanges with at least one drift
 
   [[nodiscard]] nlohmann::json to_json() const;
 };

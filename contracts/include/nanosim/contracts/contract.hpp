@@ -129,6 +129,9 @@ class Contract {
   /// Checks a response against the operation's schema for its status. Statuses the operation does not
   /// list are checked against the error catalog (the body must be one of the catalog's shapes).
   [[nodiscard]] std::vector<Violation> validate_response(const Operation& op, const HttpResponse& response) const;
+  /// Checks that a response is the catalog's error `kind`: its HTTP status, its body's shape (literals fixed,
+  /// placeholders any string) and the headers the entry sends. Empty when it is.
+  [[nodiscard]] std::vector<Violation> validate_error(std::string_view kind, const HttpResponse& response) const;
   /// Checks a response that no operation matched (an unknown route or method): it must be one of the
   /// catalog's error bodies at its status.
   [[nodiscard]] std::vector<Violation> validate_error_response(const HttpResponse& response) const;
