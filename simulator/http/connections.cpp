@@ -15,6 +15,7 @@
 #include <deque>
 #include <mutex>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -236,7 +237,11 @@ struct ConnectionPool::Impl {
     queue.push_back(std::move(connection));
     if (queue.size() > idle && threads < settings.max_threads) {
       ++threads;
-      std::thread([this] { work(); }).detach();
+      try {
+        std::thread([this] { work(); }).detach();
+      } catch (const std::system_error&) {
+        --threads;  // out of threads for now: the request waits for a running worker
+      }
     }
     work_ready.notify_one();
   }

@@ -109,6 +109,11 @@ TEST_CASE("Admin answers mask API keys unless the operator asks for them in full
     for (const auto& entry : usage.at("entries")) CHECK(entry.at("api_key") == shown);
     const std::string everything = journal.dump() + jobs.dump() + usage.dump();
     CHECK((everything.find("0123456789abcdef") != std::string::npos) == reveal);
+    // Gemini's ?key= is masked in the journal's query too.
+    (void)get(server.port(), "/gemini/v1beta/models/unknown-model:generateContent?key=sk-live-0123456789abcdef3f9a");
+    const json gemini = json::parse(get(server.port(), "/__nanosim/journal?provider=gemini").body);
+    REQUIRE(gemini.at("entries").size() == 1);
+    CHECK(gemini.at("entries").at(0).at("query") == "key=" + shown);
     // The in-process API always has the key in full.
     CHECK(server.simulator().journal().entries().at(0).api_key == "sk-live-0123456789abcdef3f9a");
   }

@@ -120,15 +120,16 @@ TEST_CASE("Hundreds of connections on every provider leave a consistent journal 
   options.clock = std::make_shared<nanosim::RealClock>(200.0);  // a 20 s job takes 100 ms
   options.workers = 256;                                        // queues move; synchronous calls stay in time
   options.default_credits = starting_credits;
-  options.journal_capacity = 5'000;
-  options.finished_job_retention = 2'000;
-  options.usage_capacity = 2'000;
-  options.image_cache_bytes = 32u << 20;
+  // Small caps, reached within the first third of the run, so the rest shows whether memory stays flat.
+  options.journal_capacity = 2'000;
+  options.finished_job_retention = 100;
+  options.usage_capacity = 100;
+  options.image_cache_bytes = 8u << 20;
   options.scenarios.push_back(nanosim::load_scenario("flaky-5xx"));
   nanosim::testkit::ScopedServer server(std::move(options));
   nanosim::Simulator& simulator = server.simulator();
 
-  // The journal, read page by page as it fills (it holds only 5,000 entries).
+  // The journal, read page by page as it fills (it holds only 2,000 entries).
   std::vector<Seen> seen;
   std::atomic<bool> running{true};
   bool overran = false;
@@ -137,7 +138,7 @@ TEST_CASE("Hundreds of connections on every provider leave a consistent journal 
     while (true) {
       const bool last = !running.load();
       for (;;) {
-        const auto page = simulator.journal().page(after, 5'000, 5'000, [](const nanosim::JournalEntry&) { return true; });
+        const auto page = simulator.journal().page(after, 2'000, 2'000, [](const nanosim::JournalEntry&) { return true; });
         for (const auto& entry : page.entries) {
           if (entry.sequence != after + 1) overran = true;
           after = entry.sequence;
@@ -244,10 +245,12 @@ TEST_CASE("Hundreds of connections on every provider leave a consistent journal 
     INFO("key " << key);
     CHECK(simulator.credits(key) == starting_credits - 4 * images);
   }
-  const double growth = static_cast<double>(rss_end) / static_cast<double>(std::max<std::size_t>(rss_warm, 1));
   WARN(seen.size() << " requests, " << created.size() << " jobs, " << injected << " injected 5xx in "
                    << length.count() << " s; RSS " << rss_warm / (1 << 20) << " MB after a third, " << rss_end / (1 << 20)
                    << " MB at the end");
-  CHECK(seen.size() > 1'000);
-  CHECK(growth < 1.25);
+  CHECK(seen.size() > 300);
+  CHECK(created.size() > 100);  // past every cap: 100 finished jobs, 100 usage records
+  // Flat: what the process holds at the end is within 20 % (and 16 MB of allocator slack) of what it held once the
+  // caps were reached.
+  CHECK(static_cast<double>(rss_end) < static_cast<double>(rss_warm) * 1.2 + 16.0 * (1 << 20));
 }
