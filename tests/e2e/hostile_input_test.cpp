@@ -138,6 +138,13 @@ std::vector<Hostile> other_cases() {
       {"files: a NUL byte in the name", "", get("/__nanosim/files/abc%00.png"), "", 404},
       {"files: written to", "", send_json("PUT", "/__nanosim/files/abc-0.png", "{}"), "GET", 405},
       {"unknown provider", "", get("/nobody/v1/x"), "No provider serves", 404},
+      {"a misspelled X-Nanosim-Scenario", "",
+       "POST /odirouter/v1/queue/nano_banana_2 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-hostile\r\n"
+       "X-Nanosim-Scenario: rate-limitd\r\nContent-Type: application/json\r\nContent-Length: 24\r\n\r\n"
+       R"({"prompt":"A red apple"})",
+       "no scenario named", 400},
+      {"admin: a scenario nested 100,000 deep", "",
+       send_json("POST", "/__nanosim/scenarios", std::string(100'000, '[') + std::string(100'000, ']')), "", 400},
   };
 }
 

@@ -120,16 +120,18 @@ TEST_CASE("Hundreds of connections on every provider leave a consistent journal 
   options.clock = std::make_shared<nanosim::RealClock>(200.0);  // a 20 s job takes 100 ms
   options.workers = 256;                                        // queues move; synchronous calls stay in time
   options.default_credits = starting_credits;
-  // Small caps, reached within the first third of the run, so the rest shows whether memory stays flat.
-  options.journal_capacity = 2'000;
-  options.finished_job_retention = 100;
+  // Small caps, reached within the first third of the run, so the rest shows whether memory stays flat. Finished
+  // jobs are all kept (about 2 KiB each, a few MB here), so "no job lost" is exact: every job created is still known
+  // at the end; the memory test ("[.memory]") shows that retention's own cap holds.
+  options.journal_capacity = 200;
+  options.finished_job_retention = 1'000'000;
   options.usage_capacity = 100;
-  options.image_cache_bytes = 8u << 20;
+  options.image_cache_bytes = 2u << 20;
   options.scenarios.push_back(nanosim::load_scenario("flaky-5xx"));
   nanosim::testkit::ScopedServer server(std::move(options));
   nanosim::Simulator& simulator = server.simulator();
 
-  // The journal, read page by page as it fills (it holds only 2,000 entries).
+  // The journal, read page by page as it fills (it holds only 200 entries).
   std::vector<Seen> seen;
   std::atomic<bool> running{true};
   bool overran = false;
@@ -138,7 +140,7 @@ TEST_CASE("Hundreds of connections on every provider leave a consistent journal 
     while (true) {
       const bool last = !running.load();
       for (;;) {
-        const auto page = simulator.journal().page(after, 2'000, 2'000, [](const nanosim::JournalEntry&) { return true; });
+        const auto page = simulator.journal().page(after, 200, 200, [](const nanosim::JournalEntry&) { return true; });
         for (const auto& entry : page.entries) {
           if (entry.sequence != after + 1) overran = true;
           after = entry.sequence;
@@ -150,7 +152,7 @@ TEST_CASE("Hundreds of connections on every provider leave a consistent journal 
         if (page.entries.empty()) break;
       }
       if (last) return;
-      std::this_thread::sleep_for(20ms);
+      std::this_thread::sleep_for(5ms);
     }
   });
 
@@ -181,7 +183,7 @@ TEST_CASE("Hundreds of connections on every provider leave a consistent journal 
       }
     });
   }
-  std::this_thread::sleep_for(length / 3);
+  std::this_thread::sleep_for(length / 2);
   rss_warm = resident_bytes();
   for (auto& driver : drivers) driver.join();
   const std::size_t rss_end = resident_bytes();
@@ -219,8 +221,8 @@ TEST_CASE("Hundreds of connections on every provider leave a consistent journal 
     CHECK(accepted.count(id) == 1);
   }
   CHECK(accepted.size() == created.size());
-  // Every history is legal: states only move forward and a terminal state never changes; a job the simulator
-  // no longer knows was forgotten after it ended (finished-job retention), never before.
+  // Every history is legal: states only move forward and a terminal state never changes; every job created is
+  // still known, and ended.
   std::map<std::string, std::int64_t> billable_images;  // bananapro: images charged per key
   for (const auto& [id, entries] : history) {
     std::string last;
@@ -233,8 +235,12 @@ TEST_CASE("Hundreds of connections on every provider leave a consistent journal 
     }
     const auto now = simulator.job(id);
     INFO("job " << id << " last seen " << last);
-    CHECK((now || rank(last) == 2));
-    const std::string final_state = now ? std::string(nanosim::to_string(now->state)) : last;
+    CHECK(creation_count.count(id) == 1);  // every job named in the journal was created by a request in it
+    if (creation_count.count(id) == 0) continue;
+    REQUIRE(now);
+    CHECK(nanosim::is_terminal(now->state));
+    if (!last.empty()) CHECK(rank(std::string(nanosim::to_string(now->state))) >= rank(last));
+    const std::string final_state(nanosim::to_string(now->state));
     if (creation_count.count(id) && entries.front()->provider == "bananapro" && final_state != "failed" &&
         final_state != "cancelled") {
       billable_images[entries.front()->api_key] += 1;
@@ -246,11 +252,11 @@ TEST_CASE("Hundreds of connections on every provider leave a consistent journal 
     CHECK(simulator.credits(key) == starting_credits - 4 * images);
   }
   WARN(seen.size() << " requests, " << created.size() << " jobs, " << injected << " injected 5xx in "
-                   << length.count() << " s; RSS " << rss_warm / (1 << 20) << " MB after a third, " << rss_end / (1 << 20)
+                   << length.count() << " s; RSS " << rss_warm / (1 << 20) << " MB half-way, " << rss_end / (1 << 20)
                    << " MB at the end");
   CHECK(seen.size() > 300);
-  CHECK(created.size() > 100);  // past every cap: 100 finished jobs, 100 usage records
-  // Flat: what the process holds at the end is within 20 % (and 16 MB of allocator slack) of what it held once the
-  // caps were reached.
+  CHECK(created.size() > 100);  // past the usage cap (100 records)
+  // Flat: what the process holds at the end is within 20 % (and 16 MB of allocator slack) of what it held half-way,
+  // the caps long reached.
   CHECK(static_cast<double>(rss_end) < static_cast<double>(rss_warm) * 1.2 + 16.0 * (1 << 20));
 }
