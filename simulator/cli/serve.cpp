@@ -37,6 +37,8 @@ struct ServeFlags {
   std::vector<std::string> credits;
   std::vector<std::string> proxies;  // ID=URL
   std::string record;
+  std::string admin_token;
+  bool reveal_keys = false;
 };
 
 /// What serve runs with: the simulator's options, the HTTP server's, and how to describe the clock.
@@ -91,6 +93,8 @@ ServeSetup to_setup(const ServeFlags& flags) {
   ServeSetup setup;
   Options& options = setup.options;
   setup.server.host = flags.host;
+  setup.server.admin_token = flags.admin_token;
+  options.reveal_keys = flags.reveal_keys;
   setup.server.port = static_cast<int>(parse_number("--port", flags.port, 0, 65535));
   if (!flags.threads.empty()) setup.server.threads = static_cast<int>(parse_number("--threads", flags.threads, 1, 4096));
   options.providers = flags.providers;
@@ -150,6 +154,7 @@ int serve(ServeSetup setup) {
   }
   Server server(simulator, setup.server);
   server.start();
+  if (const std::string warning = server.exposure_warning(); !warning.empty()) std::cerr << warning << std::endl;
   for (const std::string& id : simulator.provider_ids()) {
     std::cout << id << "  " << server.base_url() << "/" << id << "  (documented base "
               << contracts::get(id).documented_base_url() << ")\n";
@@ -199,8 +204,9 @@ Each flag may also come from the environment (NANOSIM_PORT, NANOSIM_CLOCK, NANOS
 --config file (TOML or INI, a [serve] section: port = 8080, provider = ["gemini"]); the command line wins over the
 environment, which wins over the file.
 Admin API on the same port: GET /__nanosim/health, POST /__nanosim/clock/advance {"ms":N},
-POST /__nanosim/reset, GET /__nanosim/journal, GET /__nanosim/jobs, GET /__nanosim/usage[?api_key=K],
-GET /__nanosim/credits, PUT /__nanosim/credits/KEY {"balance":N}.
+POST /__nanosim/reset, GET /__nanosim/journal, GET /__nanosim/jobs, GET /__nanosim/usage (paged: ?limit=N&after=SEQ,
+filters provider, status, path, key, since), GET /__nanosim/credits, PUT /__nanosim/credits/KEY {"balance":N}.
+On an address other than loopback the admin API is off unless --admin-token (NANOSIM_ADMIN_TOKEN) is given.
 Failure scenarios: --scenario takes a catalog name (nanosim scenarios list) or a JSON file; at run time
 GET/POST /__nanosim/scenarios, DELETE /__nanosim/scenarios/NAME, or per request the header
 X-Nanosim-Scenario: NAME. Checks of client behaviour: GET /__nanosim/verify?check=NAME, /__nanosim/verify/coverage.
@@ -224,7 +230,13 @@ void add_serve_command(CLI::App& app, Action& action) {
   add_flag(*command, "--workers", flags->workers, "Workers per provider (default 4)", "N");
   add_list(*command, "--api-key", flags->api_keys, "Accept only these keys (repeatable; default any)", "KEY");
   add_list(*command, "--key-models", flags->key_models, "The models a key may use (repeatable)", "KEY=MODEL,...", ';');
-  add_flag(*command, "--threads", flags->threads, "HTTP worker threads (default 64)", "N");
+  add_flag(*command, "--threads", flags->threads,
+           "Requests served at once (default 1024; idle connections hold no thread)", "N");
+  add_flag(*command, "--admin-token", flags->admin_token,
+           "Require Authorization: Bearer TOKEN on the admin API (needed to use it on a non-loopback --host)",
+           "TOKEN");
+  command->add_flag("--reveal-keys", flags->reveal_keys, "Show API keys in full in admin answers (default masked)")
+      ->envname(env_name("--reveal-keys"));
   add_list(*command, "--scenario", flags->scenarios, "A failure scenario: catalog name or JSON file (repeatable)",
            "FILE|NAME");
   add_flag(*command, "--default-credits", flags->default_credits, "Starting credits of every key (default 500)", "N");

@@ -1,5 +1,6 @@
 // The admin API under /__nanosim/: health, clock, reset, journal, jobs, credits, contracts.
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <variant>
 
@@ -51,13 +52,65 @@ std::optional<std::int64_t> parse_balance(const json& body) {
   return balance >= 0 ? std::optional(balance) : std::nullopt;
 }
 
+// Listings are paged: at most this many items per answer (default, and the most `limit` may ask), looking at no
+// more than max_scan items under a lock per page, so no listing stalls other clients or builds a huge answer.
+constexpr std::size_t default_page = 100;
+constexpr std::size_t default_journal_page = 500;
+constexpr std::size_t max_page = 1000;
+constexpr std::size_t max_scan = 10'000;
+
+/// A listing's paging and filters: ?limit=N&after=SEQ&provider=ID&status=S&path=PREFIX&key=K&since=MS.
+struct ListQuery {
+  std::uint64_t after = 0;
+  std::size_t limit = default_page;
+  std::optional<std::string> provider, status, path, key;
+  std::optional<std::int64_t> since;
+};
+
+std::optional<HttpResponse> parse_list_query(const HttpRequest& request, std::size_t default_limit, ListQuery& out) {
+  out.limit = default_limit;
+  if (const auto limit = request.query_param("limit")) {
+    const auto value = parse_count(limit);
+    if (!value || *value < 1 || *value > max_page) {
+      return simulator_error(400, "invalid_request", "limit: must be an integer from 1 to " + std::to_string(max_page));
+    }
+    out.limit = static_cast<std::size_t>(*value);
+  }
+  if (const auto after = request.query_param("after")) {
+    const auto value = parse_count(after);
+    if (!value) return simulator_error(400, "invalid_request", "after: must be a non-negative integer (a sequence)");
+    out.after = *value;
+  }
+  if (const auto since = request.query_param("since")) {
+    const auto value = parse_count(since);
+    if (!value || *value > static_cast<std::uint64_t>(INT64_MAX)) {
+      return simulator_error(400, "invalid_request", "since: must be a non-negative integer (simulated ms)");
+    }
+    out.since = static_cast<std::int64_t>(*value);
+  }
+  out.provider = request.query_param("provider");
+  out.status = request.query_param("status");
+  out.path = request.query_param("path");
+  out.key = request.query_param("key");
+  if (!out.key) out.key = request.query_param("api_key");
+  return std::nullopt;
+}
+
+json next_after_json(std::uint64_t next_after) { return next_after == 0 ? json(nullptr) : json(next_after); }
+
+bool same_text(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 json clock_json(const Clock& clock) {
   return {{"manual", clock.manual()}, {"now_ms", clock.now().count()}, {"time_scale", clock.time_scale()}};
 }
 
 }  // namespace
 
-json job_to_json(const JobView& job) {
+json job_to_json(const JobView& job, bool reveal_keys) {
   json out = {{"id", job.id},
               {"sequence", job.sequence},
               {"provider", job.spec.provider},
@@ -66,7 +119,7 @@ json job_to_json(const JobView& job) {
               {"submitted_at_ms", job.submitted_at.count()},
               {"run_time_ms", job.run_time.count()},
               {"progress", job.progress_percent},
-              {"api_key", job.spec.api_key},
+              {"api_key", shown_key(job.spec.api_key, reveal_keys)},
               {"prompt", job.spec.prompt},
               {"aspect_ratio", job.spec.aspect_ratio},
               {"size_tier", job.spec.size_tier},
@@ -82,6 +135,108 @@ json job_to_json(const JobView& job) {
   for (const OutputFile& file : job.outputs) files.push_back(file.token);
   out["files"] = files;
   return out;
+}
+
+std::string mask_key(std::string_view key) {
+  if (key.empty()) return {};
+  // "sk-…3f9a": enough to tell keys apart, not enough to use one. Short keys keep less.
+  if (key.size() >= 12) return std::string(key.substr(0, 3)) + "…" + std::string(key.substr(key.size() - 4));
+  if (key.size() >= 6) return "…" + std::string(key.substr(key.size() - 2));
+  return "…";
+}
+
+std::string shown_key(std::string_view key, bool reveal) { return reveal ? std::string(key) : mask_key(key); }
+
+namespace {
+
+/// "a=1&key=SECRET" with the Gemini-style ?key= API key masked.
+std::string shown_query(const std::string& query, bool reveal) {
+  if (reveal || query.find("key=") == std::string::npos) return query;
+  std::string out;
+  std::size_t at = 0;
+  while (at <= query.size()) {
+    const std::size_t end = std::min(query.find('&', at), query.size());
+    const std::string pair = query.substr(at, end - at);
+    if (!out.empty()) out += '&';
+    out += pair.rfind("key=", 0) == 0 ? "key=" + mask_key(std::string_view(pair).substr(4)) : pair;
+    at = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+HttpResponse Simulator::Impl::journal_listing(const HttpRequest& request) const {
+  ListQuery query;
+  if (auto refusal = parse_list_query(request, default_journal_page, query)) return *refusal;
+  const auto page = journal.page(query.after, query.limit, max_scan, [&query](const JournalEntry& entry) {
+    if (query.provider && entry.provider != *query.provider) return false;
+    if (query.status && std::to_string(entry.status) != *query.status) return false;
+    if (query.path && entry.path.rfind(*query.path, 0) != 0) return false;
+    if (query.key && entry.api_key != *query.key) return false;
+    return !query.since || entry.at.count() >= *query.since;
+  });
+  json entries = json::array();
+  for (const JournalEntry& entry : page.entries) {
+    json shown = entry.to_json();
+    shown["api_key"] = shown_key(entry.api_key, options.reveal_keys);
+    shown["query"] = shown_query(entry.query, options.reveal_keys);
+    entries.push_back(std::move(shown));
+  }
+  return core::json_response(200, {{"entries", std::move(entries)}, {"dropped", journal.dropped()},
+                                   {"next_after", next_after_json(page.next_after)}, {"limit", query.limit}});
+}
+
+HttpResponse Simulator::Impl::jobs_listing(const HttpRequest& request) {
+  ListQuery query;
+  if (auto refusal = parse_list_query(request, default_page, query)) return *refusal;
+  core::Engine::JobPage page;
+  Millis now{0};
+  {
+    std::lock_guard lock(mutex);
+    page = engine.jobs_page(query.after, query.limit, max_scan, [&query](const JobView& job) {
+      if (query.provider && job.spec.provider != *query.provider) return false;
+      if (query.status && !same_text(to_string(job.state), *query.status)) return false;
+      if (query.key && job.spec.api_key != *query.key) return false;
+      return !query.since || job.submitted_at.count() >= *query.since;
+    });
+    now = clock->now();
+  }
+  json jobs = json::array();
+  for (const JobView& job : page.jobs) jobs.push_back(job_to_json(job, options.reveal_keys));
+  return core::json_response(200, {{"jobs", std::move(jobs)}, {"now_ms", now.count()},
+                                   {"next_after", next_after_json(page.next_after)}, {"limit", query.limit}});
+}
+
+HttpResponse Simulator::Impl::usage_listing(const HttpRequest& request) {
+  ListQuery query;
+  if (auto refusal = parse_list_query(request, default_page, query)) return *refusal;
+  core::UsageLedger::Page page;
+  std::map<std::pair<std::string, std::string>, double> totals;
+  {
+    std::lock_guard lock(mutex);
+    const core::UsageLedger& ledger = engine.usage();
+    page = ledger.page(query.after, query.limit, max_scan, [&query](const UsageEntry& entry) {
+      if (query.provider && entry.provider != *query.provider) return false;
+      if (query.status && !same_text(to_string(entry.state), *query.status)) return false;
+      if (query.key && entry.api_key != *query.key) return false;
+      return !query.since || entry.opened_at_ms >= *query.since;
+    });
+    totals = ledger.totals();
+  }
+  json entries = json::array();
+  for (const auto& [ordinal, entry] : page.entries) {
+    json shown = to_json(entry);
+    shown["sequence"] = ordinal;
+    shown["api_key"] = shown_key(entry.api_key, options.reveal_keys);
+    entries.push_back(std::move(shown));
+  }
+  json shown_totals = json::object();
+  for (const auto& [owner, amount] : totals) {
+    if (!query.key || owner.first == *query.key) shown_totals[shown_key(owner.first, options.reveal_keys)][owner.second] = amount;
+  }
+  return core::json_response(200, {{"entries", std::move(entries)}, {"totals", std::move(shown_totals)},
+                                   {"next_after", next_after_json(page.next_after)}, {"limit", query.limit}});
 }
 
 HttpResponse Simulator::Impl::admin(const HttpRequest& request, std::string_view path, ExchangeInfo& info) {
@@ -112,41 +267,31 @@ HttpResponse Simulator::Impl::admin(const HttpRequest& request, std::string_view
     reset();
     return core::json_response(200, {{"status", "reset"}, {"clock", clock_json(*clock)}});
   }
-  if (path == "journal" && method == "GET") {
-    const auto after = parse_count(request.query_param("after")).value_or(0);
-    const auto limit = parse_count(request.query_param("limit")).value_or(SIZE_MAX);
-    json entries = json::array();
-    for (const JournalEntry& entry : journal.entries(after, limit)) entries.push_back(entry.to_json());
-    return core::json_response(200, {{"entries", entries}, {"dropped", journal.dropped()}});
-  }
-  if (path == "jobs" && method == "GET") {
-    json jobs = json::array();
-    std::lock_guard lock(mutex);
-    for (const JobView& job : engine.all_jobs()) jobs.push_back(job_to_json(job));
-    return core::json_response(200, {{"jobs", jobs}, {"now_ms", clock->now().count()}});
-  }
+  if (path == "journal" && method == "GET") return journal_listing(request);
+  if (path == "jobs" && method == "GET") return jobs_listing(request);
   if (path.rfind("jobs/", 0) == 0 && method == "GET") {
-    std::lock_guard lock(mutex);
-    const JobView* job = engine.find(std::string(path.substr(5)));
-    if (job == nullptr) return simulator_error(404, "job_not_found", "No job " + std::string(path.substr(5)));
-    return core::json_response(200, job_to_json(*job));
-  }
-  if (path == "usage" && method == "GET") {
-    const std::string key = request.query_param("api_key").value_or("");
-    std::lock_guard lock(mutex);
-    const core::UsageLedger& ledger = engine.usage();
-    json entries = json::array();
-    for (const UsageEntry& entry : ledger.entries(key)) entries.push_back(to_json(entry));
-    json totals = json::object();
-    for (const auto& [owner, amount] : ledger.totals()) {
-      if (key.empty() || owner.first == key) totals[owner.first][owner.second] = amount;
+    std::optional<JobView> job;
+    {
+      std::lock_guard lock(mutex);
+      const JobView* found = engine.find(std::string(path.substr(5)));
+      if (found != nullptr) job = *found;
     }
-    return core::json_response(200, {{"entries", entries}, {"totals", totals}});
+    if (!job) return simulator_error(404, "job_not_found", "No job " + std::string(path.substr(5)));
+    return core::json_response(200, job_to_json(*job, options.reveal_keys));
   }
+  if (path == "usage" && method == "GET") return usage_listing(request);
   if (path == "credits" && method == "GET") {
-    std::lock_guard lock(mutex);
-    const core::CreditLedger& ledger = engine.credits();
-    return core::json_response(200, {{"default_balance", ledger.default_balance()}, {"balances", ledger.balances()}});
+    std::int64_t default_balance = 0;
+    std::map<std::string, std::int64_t> balances;
+    {
+      std::lock_guard lock(mutex);
+      const core::CreditLedger& ledger = engine.credits();
+      default_balance = ledger.default_balance();
+      balances = ledger.balances();
+    }
+    json shown = json::object();
+    for (const auto& [key, balance] : balances) shown[shown_key(key, options.reveal_keys)] = balance;
+    return core::json_response(200, {{"default_balance", default_balance}, {"balances", shown}});
   }
   if (path.rfind("credits/", 0) == 0 && (method == "GET" || method == "PUT")) {
     const std::string key(path.substr(8));  // the path arrives decoded

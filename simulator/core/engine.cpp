@@ -61,9 +61,9 @@ const JobView& Engine::submit(JobSpec spec, JobFate fate, Millis run_time, Milli
 
   Pool& pool = pool_for(record.pool);
   pool.queued.insert(queue_key(record));
-  id_by_sequence_.emplace(sequence, id);
   if (record.view.fate.lost_after.count() >= 0) lost_at_.emplace(at + record.view.fate.lost_after, id);
   auto& stored = jobs_.emplace(id, std::move(record)).first->second;
+  id_by_sequence_.emplace(sequence, &stored);  // node-based: the address stays valid until the job is erased
   if (!stored.view.spec.price_unit.empty()) hold_usage(stored.view);
   fill_idle_workers(pool);
   refresh_view(stored, at);
@@ -94,7 +94,7 @@ CancelOutcome Engine::cancel(const std::string& id) {
   job.view.failure_kind = std::string(failure::cancelled);
   job.view.finished_at = now();
   usage_.settle(id, 0);
-  remember_finished(id);
+  remember_finished(job);  // may forget the oldest finished jobs: `job` is not used after it
   fill_idle_workers(pool);  // a freed worker takes the next ready job at once
   return CancelOutcome::cancelled;
 }
@@ -175,7 +175,7 @@ std::optional<Millis> Engine::next_change(const std::string& id) {
 std::optional<Millis> Engine::next_event(Pool& pool) {
   while (!pool.running.empty()) {  // drop entries of jobs cancelled while running
     const auto it = id_by_sequence_.find(pool.running.top().sequence);
-    const JobRecord* job = it == id_by_sequence_.end() ? nullptr : &jobs_.at(it->second);
+    const JobRecord* job = it == id_by_sequence_.end() ? nullptr : it->second;
     if (job != nullptr && job->view.state == JobState::running &&
         job->scheduled_finish == pool.running.top().finishes_at) {
       break;
@@ -226,7 +226,7 @@ void Engine::catch_up(Pool& pool, Millis until) {
       const Running done = pool.running.top();
       pool.running.pop();
       --pool.busy;
-      finish(jobs_.at(id_by_sequence_.at(done.sequence)), done.finishes_at);
+      finish(*id_by_sequence_.at(done.sequence), done.finishes_at);
     }
     fill_idle_workers(pool);
   }
@@ -242,7 +242,7 @@ void Engine::fill_idle_workers(Pool& pool) {
   while (pool.busy < pool.workers && !pool.queued.empty() && Millis{pool.queued.begin()->first} <= pool.cursor) {
     const std::uint64_t sequence = pool.queued.begin()->second;
     pool.queued.erase(pool.queued.begin());
-    start(pool, jobs_.at(id_by_sequence_.at(sequence)), pool.cursor);
+    start(pool, *id_by_sequence_.at(sequence), pool.cursor);
   }
 }
 
@@ -280,16 +280,51 @@ void Engine::finish(JobRecord& job, Millis at) {
     view.failure_message = view.fate.failure_message;
     usage_.settle(view.id, 0);
   }
-  remember_finished(view.id);
+  remember_finished(job);
 }
 
-void Engine::remember_finished(const std::string& id) {
-  finished_order_.push_back(id);
+namespace {
+
+// A finished job is kept for lookup (Options::finished_job_retention) but never runs again. What it keeps of the
+// client's request is bounded, so a retained job costs about the same whatever the client sent: references (data:
+// URIs can be megabytes) keep their start and length, and the provider's own request (`wire_request`) keeps only its
+// top-level scalars with strings up to 64 bytes (a task's `task_type`, `model`, `size`, `n`); the prompt stays in
+// `spec.prompt`, arrays and objects (inline images, contents) are dropped.
+constexpr std::size_t retained_reference_bytes = 256;
+constexpr std::size_t retained_wire_string_bytes = 64;
+
+void compact_reference(std::string& text) {
+  if (text.size() <= retained_reference_bytes) return;
+  const std::size_t length = text.size();
+  text.resize(64);
+  text += "...(" + std::to_string(length) + " bytes)";
+  text.shrink_to_fit();
+}
+
+void compact_wire_request(nlohmann::json& request) {
+  if (!request.is_object()) {
+    request = nlohmann::json::object();
+    return;
+  }
+  for (auto it = request.begin(); it != request.end();) {
+    const bool kept = it->is_primitive() && (!it->is_string() || it->get_ref<const std::string&>().size() <=
+                                                                      retained_wire_string_bytes);
+    it = kept ? std::next(it) : request.erase(it);
+  }
+}
+
+}  // namespace
+
+void Engine::remember_finished(JobRecord& job) {
+  for (std::string& reference : job.view.spec.reference_images) compact_reference(reference);
+  compact_wire_request(job.view.spec.wire_request);
+  finished_order_.push_back(job.view.sequence);
   while (finished_order_.size() > options_.finished_job_retention) {
-    const auto it = jobs_.find(finished_order_.front());
-    if (it != jobs_.end()) {
-      id_by_sequence_.erase(it->second.view.sequence);
-      jobs_.erase(it);
+    const auto it = id_by_sequence_.find(finished_order_.front());
+    if (it != id_by_sequence_.end()) {
+      const auto record = jobs_.find(it->second->view.id);
+      id_by_sequence_.erase(it);
+      if (record != jobs_.end()) jobs_.erase(record);
     }
     finished_order_.pop_front();
   }

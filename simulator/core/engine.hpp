@@ -59,6 +59,27 @@ class Engine {
   [[nodiscard]] const UsageLedger& usage();
   /// Every known job, at now.
   [[nodiscard]] std::vector<JobView> all_jobs();
+  /// One page of jobs in submission order, at now: those after sequence `after` that `keep` accepts, at most
+  /// `limit`, looking at no more than `max_scan` jobs. `next_after` is the last sequence looked at when more may
+  /// follow (0 when the listing is complete).
+  struct JobPage {
+    std::vector<JobView> jobs;
+    std::uint64_t next_after = 0;
+  };
+  template <typename Keep>
+  JobPage jobs_page(std::uint64_t after, std::size_t limit, std::size_t max_scan, Keep keep) {
+    catch_up();
+    JobPage page;
+    std::size_t scanned = 0;
+    auto it = id_by_sequence_.upper_bound(after);
+    for (; it != id_by_sequence_.end() && page.jobs.size() < limit && scanned < max_scan; ++it, ++scanned) {
+      JobRecord& job = *it->second;
+      refresh_view(job, now());
+      if (keep(job.view)) page.jobs.push_back(job.view);
+    }
+    if (it != id_by_sequence_.end()) page.next_after = std::prev(it)->first;
+    return page;
+  }
   /// A file produced by a job; nullopt when unknown. `expired` tells whether its retention has passed.
   struct FileLookup {
     OutputFile file;
@@ -116,7 +137,7 @@ class Engine {
   [[nodiscard]] static QueueKey queue_key(const JobRecord& job);
   void start(Pool& pool, JobRecord& job, Millis at);
   void finish(JobRecord& job, Millis at);
-  void remember_finished(const std::string& id);
+  void remember_finished(JobRecord& job);
   void hold_usage(const JobView& view);
   Pool& pool_for(const std::string& provider);
   void refresh_view(JobRecord& job, Millis now) const;
@@ -125,8 +146,8 @@ class Engine {
   std::shared_ptr<Clock> clock_;
   std::map<std::string, Pool> pools_;
   std::unordered_map<std::string, JobRecord> jobs_;
-  std::unordered_map<std::uint64_t, std::string> id_by_sequence_;
-  std::deque<std::string> finished_order_;  // for retention, oldest first
+  std::map<std::uint64_t, JobRecord*> id_by_sequence_;  // into jobs_; ordered: listings page by sequence
+  std::deque<std::uint64_t> finished_order_;  // sequences, for retention, oldest first
   std::map<std::string, std::optional<Millis>> file_retention_;
   std::map<std::string, std::uint64_t, std::less<>> stream_counters_;
   UsageLedger usage_;

@@ -1,6 +1,8 @@
 #include "nanosim/journal.hpp"
 #include "nanosim/job.hpp"
 
+#include <algorithm>
+
 namespace nanosim {
 
 nlohmann::json JournalEntry::to_json() const {
@@ -36,6 +38,21 @@ std::vector<JournalEntry> Journal::entries(std::uint64_t after_sequence, std::si
     if (out.size() >= limit) break;
     if (e.sequence > after_sequence) out.push_back(e);
   }
+  return out;
+}
+
+Journal::Page Journal::page(std::uint64_t after_sequence, std::size_t limit, std::size_t max_scan,
+                            const std::function<bool(const JournalEntry&)>& keep) const {
+  std::lock_guard lock(mutex_);
+  Page out;
+  // Sequences rise along the deque: binary search for the first entry after `after_sequence`.
+  auto it = std::upper_bound(entries_.begin(), entries_.end(), after_sequence,
+                             [](std::uint64_t value, const JournalEntry& e) { return value < e.sequence; });
+  std::size_t scanned = 0;
+  for (; it != entries_.end() && out.entries.size() < limit && scanned < max_scan; ++it, ++scanned) {
+    if (keep(*it)) out.entries.push_back(*it);
+  }
+  if (it != entries_.end()) out.next_after = std::prev(it)->sequence;
   return out;
 }
 

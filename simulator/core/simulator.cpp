@@ -70,6 +70,7 @@ HttpResponse Simulator::Impl::dispatch(const HttpRequest& request, ExchangeInfo&
   const std::string& path = request.path;
   static constexpr std::string_view admin_prefix = "/__nanosim/";
   if (path.rfind(admin_prefix, 0) == 0) {
+    if (request.framing) return framing_error(*request.framing, "");
     const std::string_view rest = std::string_view(path).substr(admin_prefix.size());
     if (rest.rfind("files/", 0) == 0) return serve_file(request, rest.substr(6), info, notes);
     return admin(request, rest, info);
@@ -94,8 +95,12 @@ HttpResponse Simulator::Impl::dispatch(const HttpRequest& request, ExchangeInfo&
     return simulator_error(404, "no_provider", "No provider serves " + path + "; served: " + served);
   }
 
-  const std::string origin = request_origin(request, options);
   info.provider = provider_id;
+  if (request.framing) {
+    notes.push_back("refused at the HTTP layer: " + request.framing->message);
+    return framing_error(*request.framing, provider_id);
+  }
+  const std::string origin = request_origin(request, options);
   core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}, nullptr};
   return handle_provider(provider_id, call);
 }
@@ -141,6 +146,15 @@ HttpResponse Simulator::Impl::serve_file(const HttpRequest& request, std::string
     faults.after(decision, response, info, !clock->manual());
   }
   return response;
+}
+
+HttpResponse Simulator::Impl::framing_error(const FramingViolation& violation, const std::string& provider_id) {
+  std::lock_guard lock(mutex);
+  const auto context = contexts.find(provider_id);
+  if (context == contexts.end()) return simulator_error(violation.status, violation.kind, violation.message);
+  const auto& contract = context->second->contract();
+  const std::string kind = contract.has_error(violation.kind) ? violation.kind : "invalid_request";
+  return context->second->invalid({violation.field, violation.rule, violation.message}, kind);
 }
 
 HttpResponse Simulator::Impl::internal_error(const ExchangeInfo& info) {

@@ -35,8 +35,14 @@ struct Simulator::Impl {
   HttpResponse serve_file(const HttpRequest& request, std::string_view name, ExchangeInfo& info,
                           std::vector<std::string>& notes);
   HttpResponse admin(const HttpRequest& request, std::string_view path, ExchangeInfo& info);
+  // Paged, filtered listings (admin.cpp): the lock is held while one page is gathered, the JSON built after.
+  HttpResponse journal_listing(const HttpRequest& request) const;
+  HttpResponse jobs_listing(const HttpRequest& request);
+  HttpResponse usage_listing(const HttpRequest& request);
   /// The provider's own 500 body (or the simulator's) for a request that hit a bug.
   HttpResponse internal_error(const ExchangeInfo& info);
+  /// The answer to a request the HTTP skin found broken (HttpRequest::framing): the provider's own error.
+  HttpResponse framing_error(const FramingViolation& violation, const std::string& provider_id);
   void reset();
 
   // Scenarios (scenario_dispatch.cpp, scenario_admin.cpp).
@@ -62,6 +68,9 @@ HttpResponse simulator_error(int status, std::string_view code, std::string_view
 /// GET /__nanosim/drift[?provider=ID]: the proxied exchanges whose answers broke the contract (drift.cpp).
 HttpResponse drift_report(const std::vector<JournalEntry>& entries, const HttpRequest& request);
 /// Job as admin JSON.
-nlohmann::json job_to_json(const JobView& job);
+nlohmann::json job_to_json(const JobView& job, bool reveal_keys);
+/// An API key as admin answers show it: masked ("sk-…3f9a") unless Options::reveal_keys.
+std::string mask_key(std::string_view key);
+std::string shown_key(std::string_view key, bool reveal);
 
 }  // namespace nanosim

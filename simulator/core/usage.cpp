@@ -34,6 +34,7 @@ void UsageLedger::hold(UsageEntry entry) {
   while (order_.size() > std::max<std::size_t>(1, capacity_)) {
     by_job_.erase(order_.front());  // its amount stays in totals_
     order_.pop_front();
+    ++dropped_;
   }
 }
 
@@ -67,6 +68,7 @@ std::map<std::pair<std::string, std::string>, double> UsageLedger::totals() cons
 
 void UsageLedger::clear() {
   order_.clear();
+  dropped_ = 0;
   by_job_.clear();
   totals_.clear();
 }

@@ -1,6 +1,13 @@
 #include "nanosim/server.hpp"
 
 #include <httplib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "connections.hpp"
+#include "framing.hpp"
+#include "socket_stream.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -101,21 +108,106 @@ void write_response(const HttpResponse& in, httplib::Response& out, bool head) {
   out.set_content(in.body, content_type);
 }
 
+bool is_admin_path(const std::string& path) {
+  return path.rfind("/__nanosim/", 0) == 0 && path.rfind("/__nanosim/files/", 0) != 0;
+}
+
+bool same_secret(const std::string& given, const std::string& expected) {
+  unsigned char difference = given.size() == expected.size() ? 0 : 1;
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    difference |= static_cast<unsigned char>(given[i] ^ expected[i % std::max<std::size_t>(1, expected.size())]);
+  }
+  return difference == 0;
+}
+
+/// The admin API's gate: open on loopback without a token; with a token, only "Authorization: Bearer <token>";
+/// on another address without a token, off. Nullopt: the request may pass.
+std::optional<HttpResponse> admin_gate(const ServerConfig& config, const httplib::Request& request) {
+  if (!is_admin_path(request.path)) return std::nullopt;
+  HttpResponse refusal;
+  refusal.set_header("Content-Type", "application/json");
+  if (config.admin_token.empty()) {
+    if (is_loopback_host(config.host)) return std::nullopt;
+    refusal.status = 403;
+    refusal.body = R"j({"error":{"code":"admin_disabled","message":"The admin API is off: nanosim serves on an address )j"
+                   R"j(other machines can reach and was started without --admin-token (or NANOSIM_ADMIN_TOKEN)"}})j";
+    return refusal;
+  }
+  const std::string given = request.get_header_value("Authorization");
+  if (given.rfind("Bearer ", 0) == 0 && same_secret(given.substr(7), config.admin_token)) return std::nullopt;
+  refusal.status = 401;
+  refusal.set_header("WWW-Authenticate", R"(Bearer realm="nanosim admin")");
+  refusal.body = R"j({"error":{"code":"admin_unauthorized","message":"The admin API needs Authorization: Bearer )j"
+                 R"j(<admin token> (the token nanosim serve was given with --admin-token or NANOSIM_ADMIN_TOKEN)"}})j";
+  return refusal;
+}
+
+/// cpp-httplib's server with its connection loop replaced: an accepted socket goes to the ConnectionPool (the
+/// accept thread never blocks on a client), and the pool's workers run cpp-httplib's own request parsing and
+/// routing (process_request) once a request head is complete.
+class SkinServer final : public httplib::Server {
+ public:
+  std::function<void(int)> adopt;
+  [[nodiscard]] int listening_socket() const { return static_cast<int>(svr_sock_.load()); }
+  bool serve_request(httplib::Stream& stream, bool& close_after) {
+    return process_request(stream, false, close_after, nullptr);
+  }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    adopt(static_cast<int>(sock));
+    return true;
+  }
+};
+
+/// The accept loop's task queue: runs the hand-off to the pool on the accept thread itself.
+class InlineQueue final : public httplib::TaskQueue {
+ public:
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override {}
+};
+
+/// What a handler learnt about the connection it answers on (the worker thread's current request).
+struct RequestNote {
+  bool close_after = false;  // the body was left unread: answer, then close
+};
+thread_local RequestNote* current_note = nullptr;
+
 }  // namespace
 
 struct Server::Impl {
   Impl(Simulator& sim, ServerConfig cfg) : simulator(sim), config(std::move(cfg)) {}
   Simulator& simulator;
   ServerConfig config;
-  httplib::Server http;
+  SkinServer http;
+  std::unique_ptr<http::ConnectionPool> pool;
   std::thread thread;
   int port = -1;
+
+  http::AfterRequest serve(http::Connection& connection);
 };
+
+http::AfterRequest Server::Impl::serve(http::Connection& connection) {
+  if (auto refused = http::refuse_head(connection, pool->settings().max_head_bytes)) {
+    const HttpResponse answer = simulator.handle(*refused);
+    http::write_raw(connection.fd, answer);
+    return http::AfterRequest::linger;
+  }
+  http::SocketStream stream(connection, std::chrono::milliseconds(config.io_timeout_ms));
+  RequestNote note;
+  current_note = &note;
+  bool close_after = false;
+  const bool answered = http.serve_request(stream, close_after);
+  current_note = nullptr;
+  stream.consume_read();
+  if (!answered || close_after) return http::AfterRequest::close;
+  return note.close_after ? http::AfterRequest::linger : http::AfterRequest::keep_alive;
+}
 
 Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_unique<Impl>(simulator, std::move(config))) {
   auto& http = impl_->http;
-  const int threads = impl_->config.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  http.new_task_queue = [] { return new InlineQueue; };
+  http.adopt = [this](int fd) { impl_->pool->adopt(fd); };
   http.set_tcp_nodelay(true);
   // cpp-httplib's default also sets SO_REUSEPORT, which lets a second server bind a port that is already serving
   // and silently share its connections. Only SO_REUSEADDR (quick restarts after TIME_WAIT): a taken port is an error.
@@ -123,6 +215,8 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
   });
+  // The Keep-Alive header's max (cpp-httplib announces it; the pool itself never counts requests).
+  http.set_keep_alive_max_count(1'000'000);
   http.set_keep_alive_timeout(impl_->config.keep_alive_timeout_seconds);
   http.set_payload_max_length(simulator.options().max_body_bytes + 1);
   const auto respond = [this](const HttpRequest& message, bool head, httplib::Response& response) {
@@ -137,9 +231,29 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
   const auto handler = [respond](const httplib::Request& request, httplib::Response& response) {
     respond(to_request(request), request.method == "HEAD", response);
   };
-  // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3), but cpp-httplib 0.11
-  // answers such a POST/PUT (curl -X PUT …/cancel) with an empty 400 before routing: answer it here instead.
-  http.set_pre_routing_handler([handler](const httplib::Request& request, httplib::Response& response) {
+  const std::size_t max_body = simulator.options().max_body_bytes;
+  const ServerConfig& served = impl_->config;
+  http.set_pre_routing_handler([handler, respond, max_body, &served](const httplib::Request& request,
+                                                                     httplib::Response& response) {
+    if (auto refusal = admin_gate(served, request)) {
+      if (request.has_header("Content-Length") || request.has_header("Transfer-Encoding")) {
+        if (current_note) current_note->close_after = true;  // its body stays unread
+      }
+      write_response(*refusal, response, request.method == "HEAD");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // A body whose framing is wrong or too large is never read: the provider answers its error, then the
+    // connection closes (its unread bytes cannot be told from a next request).
+    if (auto violation = http::framing_violation(request, max_body)) {
+      HttpRequest message = to_request(request);
+      message.framing = std::move(violation);
+      if (current_note) current_note->close_after = true;
+      respond(message, request.method == "HEAD", response);
+      response.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3), but cpp-httplib 0.11
+    // answers such a POST/PUT (curl -X PUT …/cancel) with an empty 400 before routing: answer it here instead.
     if (request.has_header("Content-Length") || request.has_header("Transfer-Encoding")) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
@@ -168,6 +282,16 @@ Server::~Server() { stop(); }
 
 void Server::start() {
   if (impl_->thread.joinable()) return;
+  const ServerConfig& config = impl_->config;
+  http::ConnectionSettings settings;
+  settings.head_timeout = std::chrono::milliseconds(config.head_timeout_ms);
+  settings.idle_timeout = std::chrono::seconds(config.keep_alive_timeout_seconds);
+  settings.max_head_bytes = config.max_head_bytes;
+  settings.max_connections = config.max_connections;
+  settings.max_threads = static_cast<std::size_t>(std::max(1, config.threads));
+  settings.min_threads = std::min<std::size_t>(4, settings.max_threads);
+  impl_->pool = std::make_unique<http::ConnectionPool>(
+      settings, [this](http::Connection& connection) { return impl_->serve(connection); });
   impl_->port = impl_->config.port == 0 ? impl_->http.bind_to_any_port(impl_->config.host)
                                          : (impl_->http.bind_to_port(impl_->config.host, impl_->config.port)
                                                 ? impl_->config.port
@@ -176,6 +300,9 @@ void Server::start() {
     throw std::runtime_error("cannot bind " + impl_->config.host + ":" + std::to_string(impl_->config.port) +
                              " (address in use, or not an address of this machine)");
   }
+  // cpp-httplib listens with a backlog of 5 (compiled in): a burst of connections overflows it and the kernel
+  // drops SYNs (clients retry after 1, 3, 7 s). listen() again on the bound socket raises it.
+  ::listen(impl_->http.listening_socket(), config.backlog);
   impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!impl_->http.is_running()) {
@@ -191,12 +318,37 @@ void Server::stop() {
   if (!impl_->thread.joinable()) return;
   impl_->http.stop();
   impl_->thread.join();
+  impl_->pool->stop();
 }
 
 void Server::wait() {
   while (impl_->thread.joinable() && impl_->http.is_running()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+}
+
+std::string Server::exposure_warning() const {
+  const ServerConfig& config = impl_->config;
+  if (is_loopback_host(config.host)) return {};
+  std::string out = "warning: nanosim serves on " + config.host + ":" + std::to_string(impl_->port) +
+                    ", an address other machines can reach: anyone who reaches it can call every provider endpoint "
+                    "and read every result file. ";
+  out += config.admin_token.empty()
+             ? "The admin API (/__nanosim/: reset, clock, scenarios, journal, jobs, credits) is OFF: start with "
+               "--admin-token TOKEN (or NANOSIM_ADMIN_TOKEN) to use it with Authorization: Bearer TOKEN."
+             : "The admin API (/__nanosim/) answers only Authorization: Bearer <admin token>.";
+  return out;
+}
+
+bool is_loopback_host(const std::string& host) {
+  if (host == "localhost") return true;
+  std::string address = host;
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+  in_addr v4{};
+  if (::inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, address.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6) != 0;
+  return false;
 }
 
 bool Server::running() const { return impl_->http.is_running(); }

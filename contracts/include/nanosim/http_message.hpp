@@ -27,6 +27,16 @@ struct FormPart {
   std::string content;
 };
 
+/// A rule the message itself broke at the HTTP layer, found by the HTTP skin before the body was read (a body over
+/// the cap announced by Content-Length, conflicting Content-Length headers, a request head or target too large).
+struct FramingViolation {
+  std::string field;    // "body", "Content-Length", "headers", "path"
+  std::string rule;     // "maxBodyBytes", "single", "maxBytes", "maxLength", ...
+  std::string message;  // "<field>: must ..."
+  std::string kind;     // the provider catalog's error kind to answer ("payload_too_large"), else invalid_request
+  int status = 400;     // for paths no provider serves (admin API, files, unknown)
+};
+
 struct HttpRequest {
   std::string method = "GET";
   std::string path = "/";  // decoded path, no query string
@@ -34,6 +44,8 @@ struct HttpRequest {
   Headers headers;
   std::string body;
   std::vector<FormPart> form;  // parsed multipart/form-data parts, if any
+  /// Set by the HTTP skin: the provider answers its own error naming the field and rule, and nothing else runs.
+  std::optional<FramingViolation> framing;
 
   /// First value of a header, if present.
   [[nodiscard]] std::optional<std::string> header(std::string_view name) const;

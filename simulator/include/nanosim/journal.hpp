@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -48,6 +49,15 @@ class Journal {
   explicit Journal(std::size_t capacity) : capacity_(capacity) {}
   std::uint64_t record(JournalEntry entry);  // returns the entry's sequence
   [[nodiscard]] std::vector<JournalEntry> entries(std::uint64_t after_sequence = 0, std::size_t limit = SIZE_MAX) const;
+  /// One page: entries after `after_sequence` that `keep` accepts, at most `limit`, looking at no more than
+  /// `max_scan` (the journal's lock is held that long, no longer). `next_after`: the last sequence looked at when
+  /// more may follow, else 0.
+  struct Page {
+    std::vector<JournalEntry> entries;
+    std::uint64_t next_after = 0;
+  };
+  [[nodiscard]] Page page(std::uint64_t after_sequence, std::size_t limit, std::size_t max_scan,
+                          const std::function<bool(const JournalEntry&)>& keep) const;
   [[nodiscard]] std::size_t size() const;
   [[nodiscard]] std::uint64_t dropped() const;
   void clear();

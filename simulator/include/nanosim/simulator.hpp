@@ -49,6 +49,9 @@ struct Options {
   std::size_t image_cache_bytes = 256u << 20;
   std::size_t usage_capacity = 100'000;  // usage records kept; older ones only count in the totals
   std::size_t max_body_bytes = 32u << 20;
+  /// Admin answers over HTTP (journal, jobs, usage, credits) show API keys in full; otherwise masked ("sk-…3f9a").
+  /// The in-process API (journal(), jobs(), usage()) always has them in full.
+  bool reveal_keys = false;
   int max_json_depth = 64;
   FatePolicy fate_policy;
   /// Providers whose requests the validating proxy sends to a real upstream (serve --proxy): id -> upstream URL.

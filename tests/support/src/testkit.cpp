@@ -82,6 +82,7 @@ Options deterministic_options(std::uint64_t seed) {
   Options options;
   options.seed = seed;
   options.clock = std::make_shared<ManualClock>();
+  options.reveal_keys = true;  // the test owns the process: admin answers show keys in full, as the C++ API does
   return options;
 }
 

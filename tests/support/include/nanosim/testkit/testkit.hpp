@@ -42,7 +42,7 @@ struct CheckCounts {
 };
 CheckCounts contract_check_counts();
 
-/// Options for deterministic tests: a manual clock at 0 and a fixed seed.
+/// Options for deterministic tests: a manual clock at 0, a fixed seed, API keys shown in full in admin answers.
 Options deterministic_options(std::uint64_t seed = 42);
 /// `base` with one worker per provider: jobs run one after another, so queue positions are predictable.
 Options one_worker(Options base = deterministic_options());

@@ -1,0 +1,91 @@
+#pragma once
+// The connection model of the HTTP skin: one event thread (epoll) holds every connection between requests and
+// while its request head arrives; a request whose head is complete goes to a worker pool that grows with the
+// requests in flight. An idle keep-alive connection or a slow sender therefore costs a file descriptor and a few
+// bytes, never a thread, and a new client is answered whatever the others do. No HTTP parsing here beyond finding
+// where a head ends; no cpp-httplib.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace nanosim::http {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+struct ConnectionSettings {
+  /// A request head (request line and headers) must be complete this long after its first byte (slowloris).
+  std::chrono::milliseconds head_timeout{10'000};
+  /// A connection with no request under way is closed after this long.
+  std::chrono::milliseconds idle_timeout{60'000};
+  /// A head larger than this is answered (the skin's own error) and the connection closed.
+  std::size_t max_head_bytes = 64u << 10;
+  /// Connections beyond this are closed as soon as they are accepted.
+  std::size_t max_connections = 10'000;
+  /// Workers kept when idle, and the most that run at once (requests beyond it wait for one).
+  std::size_t min_threads = 4;
+  std::size_t max_threads = 1024;
+  /// An idle worker above min_threads exits after this long.
+  std::chrono::milliseconds thread_idle{30'000};
+};
+
+/// One client connection: its socket and the bytes received and not yet consumed (a complete head, perhaps part
+/// of a body or the next pipelined request).
+struct Connection {
+  int fd = -1;
+  std::string input;
+  /// The head in `input` is larger than max_head_bytes (it was cut there).
+  bool head_too_large = false;
+
+  // Event-thread bookkeeping.
+  std::size_t scanned = 0;  // bytes of `input` already searched for the end of the head
+  bool head_begun = false;
+  SteadyTime head_started{};
+  SteadyTime idle_since{};
+  bool draining = false;  // answered and half-closed: input is read and discarded until EOF or drain_until
+  SteadyTime drain_until{};
+};
+
+/// What becomes of a connection after its request was served.
+enum class AfterRequest {
+  keep_alive,  // back to the event thread for the next request
+  close,       // shut down and closed now
+  linger,      // half-closed: the client's unread bytes are drained for a moment so it sees the answer, not a reset
+};
+
+/// Length of the head at the start of `input` including its blank line, or 0 while it is incomplete.
+std::size_t head_length(const std::string& input, std::size_t scanned_from = 0);
+
+class ConnectionPool {
+ public:
+  /// Serves the request whose head is at the start of the connection's input (called on a worker thread).
+  using Serve = std::function<AfterRequest(Connection&)>;
+
+  struct Stats {
+    std::size_t connections = 0;  // open, idle or waiting for a head or a worker
+    std::size_t threads = 0;
+    std::size_t busy = 0;
+    std::size_t head_timeouts = 0;
+    std::size_t refused = 0;  // closed at accept (max_connections)
+  };
+
+  ConnectionPool(ConnectionSettings settings, Serve serve);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  /// Takes an accepted socket (any thread). Never blocks.
+  void adopt(int fd);
+  /// Closes every connection once its request in flight (if any) is answered, and joins every thread.
+  void stop();
+  [[nodiscard]] Stats stats() const;
+  [[nodiscard]] const ConnectionSettings& settings() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nanosim::http
