@@ -34,6 +34,7 @@ struct ServeFlags {
   std::vector<std::string> scenarios;
   std::string default_credits;
   std::vector<std::string> credits;
+  bool strict_fields = false;
 };
 
 /// What serve runs with: the simulator's options, the HTTP server's, and how to describe the clock.
@@ -93,6 +94,7 @@ ServeSetup to_setup(const ServeFlags& flags) {
   if (!flags.seed.empty()) options.seed = static_cast<std::uint64_t>(parse_number("--seed", flags.seed, 0, INT64_MAX));
   if (!flags.workers.empty()) options.workers = static_cast<int>(parse_number("--workers", flags.workers, 1, 100000));
   options.api_keys = flags.api_keys;
+  options.strict_fields = flags.strict_fields;
   for (const std::string& text : flags.key_models) add_key_models(options, text);
   for (const std::string& text : flags.scenarios) options.scenarios.push_back(load_scenario_flag(text));
   if (!flags.default_credits.empty()) {
@@ -198,6 +200,10 @@ void add_serve_command(CLI::App& app, Action& action) {
            "FILE|NAME");
   add_flag(*command, "--default-credits", flags->default_credits, "Starting credits of every key (default 500)", "N");
   add_list(*command, "--credits", flags->credits, "Starting credits of one key (repeatable)", "KEY=N");
+  command
+      ->add_flag("--strict-fields", flags->strict_fields,
+                 "Refuse every undocumented request field, also where the provider ignores them (contract unknown_fields)")
+      ->envname(env_name("--strict-fields"));
   command->callback([&action, flags] {
     action = [setup = to_setup(*flags)]() mutable { return serve(std::move(setup)); };
   });

@@ -50,6 +50,9 @@ struct Options {
   std::size_t usage_capacity = 100'000;  // usage records kept; older ones only count in the totals
   std::size_t max_body_bytes = 32u << 20;
   int max_json_depth = 64;
+  /// Refuse every undocumented request field, whatever the provider does with one (contract "unknown_fields":
+  /// providers that ignore them are made to refuse them, with the error their schema rule gives).
+  bool strict_fields = false;
   FatePolicy fate_policy;
   /// Failure scenarios installed from the start (see nanosim/scenario.hpp); fates compose with fate_policy.
   std::vector<Scenario> scenarios;
@@ -61,6 +64,7 @@ struct ExchangeInfo {
   std::string operation;  // contract operation name, or "admin", "file", ""
   std::string job_id;
   std::string api_key;  // the authenticated key, if any
+  std::string request_id;  // the id the provider gives this exchange (contract "request_id"), as its headers send it
   /// A connection or body fault a scenario injected on purpose ("truncated_json", ...): the answer is meant to
   /// be off-contract, so contract checks skip it.
   std::string wire_fault;

@@ -129,6 +129,10 @@ class Contract {
   /// Checks a response against the operation's schema for its status. Statuses the operation does not
   /// list are checked against the error catalog (the body must be one of the catalog's shapes).
   [[nodiscard]] std::vector<Violation> validate_response(const Operation& op, const HttpResponse& response) const;
+  /// Checks a streamed 200 answer (an operation whose 200 is text/event-stream): each `data:` chunk (or each
+  /// item of the JSON array sent without alt=sse) against the 200 schema; a chunk that is an error object
+  /// against the catalog at its code.
+  [[nodiscard]] std::vector<Violation> validate_stream(const Operation& op, const HttpResponse& response) const;
   /// Checks a response that no operation matched (an unknown route or method): it must be one of the
   /// catalog's error bodies at its status.
   [[nodiscard]] std::vector<Violation> validate_error_response(const HttpResponse& response) const;
