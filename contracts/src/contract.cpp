@@ -41,6 +41,7 @@ void Contract::Impl::load_operations() {
       query_schemas[name][param] = compile(spec.at("schema"), "operations." + name + ".query_params." + param);
     }
     routes.emplace_back(op.path);
+    for (const json& alias : member_or_empty(entry, "also_at")) aliases.emplace_back(operations.size(), alias.at("path").get<std::string>());
     operations.push_back(std::move(op));
   }
 }
@@ -85,12 +86,21 @@ std::optional<RouteMatch> Contract::match(std::string_view method, std::string_v
     best = RouteMatch{&impl_->operations[i], std::move(*params)};
     best_literal = impl_->routes[i].literal_length();
   }
+  for (const auto& [i, route] : impl_->aliases) {  // the same operation served at another path ("also_at")
+    if (impl_->operations[i].method != method) continue;
+    auto params = route.match(path);
+    if (!params || (best && route.literal_length() <= best_literal)) continue;
+    best = RouteMatch{&impl_->operations[i], std::move(*params)};
+    best_literal = route.literal_length();
+  }
   return best;
 }
 
 bool Contract::path_known(std::string_view path) const {
   return std::any_of(impl_->routes.begin(), impl_->routes.end(),
-                     [&](const detail::RouteTemplate& route) { return route.match(path).has_value(); });
+                     [&](const detail::RouteTemplate& route) { return route.match(path).has_value(); }) ||
+         std::any_of(impl_->aliases.begin(), impl_->aliases.end(),
+                     [&](const auto& alias) { return alias.second.match(path).has_value(); });
 }
 
 std::vector<std::string> Contract::model_ids() const {

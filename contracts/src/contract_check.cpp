@@ -1,5 +1,6 @@
 // check_contract_document: contract.schema.json first, then the cross-references a JSON Schema cannot
 // express (references resolve, error kinds exist, path templates parse, patterns compile, schemas compile).
+#include <algorithm>
 #include <regex>
 #include <set>
 
@@ -107,6 +108,22 @@ void check_operation_paths(const json& document, std::vector<Violation>& out) {
       }
     } catch (const std::invalid_argument& e) {
       violation(out, base + ".path", "path", e.what());
+    }
+    // Another path serving the operation: the same parameters, and no path twice.
+    const json aliases = op.value("also_at", json::array());
+    for (std::size_t i = 0; i < aliases.size(); ++i) {
+      const std::string field = base + ".also_at[" + std::to_string(i) + "].path";
+      const std::string alias = aliases.at(i).at("path").get<std::string>();
+      if (!seen.emplace(method, alias).second) violation(out, field, "unique", "repeats " + method + " " + alias);
+      try {
+        auto names = detail::RouteTemplate(alias).parameter_names();
+        auto own = detail::RouteTemplate(path).parameter_names();
+        std::sort(names.begin(), names.end());
+        std::sort(own.begin(), own.end());
+        if (names != own) violation(out, field, "path", "must have the parameters of " + path);
+      } catch (const std::invalid_argument& e) {
+        violation(out, field, "path", e.what());
+      }
     }
   }
 }

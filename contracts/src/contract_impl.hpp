@@ -24,6 +24,7 @@ struct Contract::Impl {
   std::deque<Schema> schemas;  // owns every compiled schema; a deque keeps their addresses stable
   std::vector<Operation> operations;
   std::vector<detail::RouteTemplate> routes;  // routes[i] is operations[i]'s path
+  std::vector<std::pair<std::size_t, detail::RouteTemplate>> aliases;  // (operation index, an "also_at" path)
   std::map<std::string, const Schema*, std::less<>> model_schemas;
   std::map<std::string, std::map<std::string, const Schema*>, std::less<>> query_schemas;  // op -> param -> schema
   std::map<std::string, CatalogEntry, std::less<>> errors;

@@ -1,6 +1,7 @@
 // The error catalog (kind -> HTTP status + body and header templates) and response validation, which falls
 // back to the catalog's shapes for statuses an operation does not list.
 #include <cstdint>
+#include <algorithm>
 #include <regex>
 #include <stdexcept>
 
@@ -152,6 +153,9 @@ std::vector<Violation> Contract::validate_response(const Operation& op, const Ht
   if (auto refusal = check_json_limits(response.body, JsonLimits{SIZE_MAX, JsonLimits{}.max_depth})) {
     return {{"", refusal->rule, refusal->message}};
   }
+  const auto streams = op.raw.contains("responses") && op.raw.at("responses").contains("200") &&
+                       op.raw.at("responses").at("200").value("content_type", "") == "text/event-stream";
+  if (streams && response.status == 200) return validate_stream(op, response);
   const json body = json::parse(response.body, nullptr, false);
   if (body.is_discarded()) return {{"", "json", "body: is not valid JSON"}};
   std::vector<Violation> first_failure;  // the closest miss: the operation's schema, else the nearest catalog shape
@@ -202,6 +206,51 @@ std::vector<Violation> Contract::validate_error(std::string_view kind, const Htt
     if (!response.header(name)) violations.push_back({"header " + name, "required", "header " + name + ": is required"});
   }
   return violations;
+}
+
+std::vector<Violation> Contract::validate_stream(const Operation& op, const HttpResponse& response) const {
+  // Server-sent events ("data: <json>" blocks split by a blank line), or without them the same chunks as one
+  // JSON array. A chunk is the 200 schema's; a chunk holding an error object is a catalog error at its code.
+  std::vector<json> chunks;
+  if (response.content_type().rfind("text/event-stream", 0) == 0) {
+    std::string text = response.body;
+    for (std::size_t at = 0; (at = text.find('\r', at)) != std::string::npos;) text.erase(at, 1);
+    std::size_t start = 0;
+    while (start < text.size()) {
+      const std::size_t end = std::min(text.find("\n\n", start), text.size());
+      const std::string event = text.substr(start, end - start);
+      start = end + 2;
+      if (event.empty()) continue;
+      if (event.rfind("data:", 0) != 0) return {{"", "event-stream", "body: event is not a data: line: " + event.substr(0, 40)}};
+      chunks.push_back(json::parse(event.substr(5), nullptr, false));
+    }
+  } else {
+    const json array = json::parse(response.body, nullptr, false);
+    if (!array.is_array()) return {{"", "json", "body: must be server-sent events or a JSON array of chunks"}};
+    chunks.assign(array.begin(), array.end());
+  }
+  if (chunks.empty()) return {{"", "minItems", "body: the stream carries no chunk"}};
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    const json& chunk = chunks[i];
+    if (chunk.is_discarded()) return {{"", "json", "body: chunk " + std::to_string(i) + " is not valid JSON"}};
+    std::vector<Violation> violations;
+    if (chunk.is_object() && chunk.contains("error") && chunk.at("error").is_object()) {
+      HttpResponse error;
+      error.status = chunk.at("error").value("code", 500);
+      error.body = chunk.dump();
+      Operation plain = op;  // the catalog's shapes, as for a plain answer at that status
+      plain.response_schemas.clear();
+      plain.raw["responses"] = json::object();
+      violations = validate_response(plain, error);
+    } else {
+      violations = op.response_schemas.at(200)->validate(chunk);
+    }
+    if (!violations.empty()) {
+      for (auto& v : violations) v.message = "chunk " + std::to_string(i) + ": " + v.message;
+      return violations;
+    }
+  }
+  return {};
 }
 
 std::vector<Violation> Contract::validate_error_response(const HttpResponse& response) const {

@@ -176,6 +176,14 @@ json to_openapi(const Contract& contract) {
       }
       object["security"] = std::move(own);
     }
+    // The operation served at another path too ("also_at"): the same object under an operationId of its own.
+    const json aliases = op.raw.value("also_at", json::array());
+    for (std::size_t i = 0; i < aliases.size(); ++i) {
+      json copy = object;
+      copy["operationId"] = op.name + "_also_at_" + std::to_string(i);
+      copy["x-provenance-path"] = aliases.at(i).at("provenance");
+      api.at("paths")[aliases.at(i).at("path").get<std::string>()][method] = std::move(copy);
+    }
   }
   api["x-nanosim"] = {{"id", contract.id()}, {"auth", doc.at("auth")}, {"models", rewrite_refs(doc.at("models"))},
                       {"lifecycle", doc.at("lifecycle")}, {"failure_kinds", doc.at("failure_kinds")}, {"errors", doc.at("errors")}};

@@ -39,6 +39,7 @@ struct ServeFlags {
   std::string record;
   std::string admin_token;
   bool reveal_keys = false;
+  bool strict_fields = false;
 };
 
 /// What serve runs with: the simulator's options, the HTTP server's, and how to describe the clock.
@@ -101,6 +102,7 @@ ServeSetup to_setup(const ServeFlags& flags) {
   if (!flags.seed.empty()) options.seed = static_cast<std::uint64_t>(parse_number("--seed", flags.seed, 0, INT64_MAX));
   if (!flags.workers.empty()) options.workers = static_cast<int>(parse_number("--workers", flags.workers, 1, 100000));
   options.api_keys = flags.api_keys;
+  options.strict_fields = flags.strict_fields;
   for (const std::string& text : flags.key_models) add_key_models(options, text);
   for (const std::string& text : flags.scenarios) options.scenarios.push_back(load_scenario_flag(text));
   if (!flags.default_credits.empty()) {
@@ -243,6 +245,10 @@ void add_serve_command(CLI::App& app, Action& action) {
   add_list(*command, "--credits", flags->credits, "Starting credits of one key (repeatable)", "KEY=N");
   add_list(*command, "--proxy", flags->proxies, "Forward a provider to a real upstream, validating (repeatable)", "ID=URL");
   add_flag(*command, "--record", flags->record, "Write what --proxy forwards as fixtures", "DIR");
+  command
+      ->add_flag("--strict-fields", flags->strict_fields,
+                 "Refuse every undocumented request field, also where the provider ignores them (contract unknown_fields)")
+      ->envname(env_name("--strict-fields"));
   command->callback([&action, flags] {
     action = [setup = to_setup(*flags)]() mutable { return serve(std::move(setup)); };
   });

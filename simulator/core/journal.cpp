@@ -6,11 +6,11 @@
 namespace nanosim {
 
 nlohmann::json JournalEntry::to_json() const {
-  nlohmann::json out = {{"sequence", sequence},   {"at_ms", at.count()},       {"method", method},
-          {"path", path},           {"query", query},            {"provider", provider},
-          {"operation", operation}, {"job_id", job_id},          {"api_key", api_key},
-          {"status", status},       {"request_body", request_body}, {"response_body", response_body},
-          {"notes", notes}};
+  nlohmann::json out = {{"sequence", sequence},       {"at_ms", at.count()},          {"method", method},
+                        {"path", path},               {"query", query},               {"provider", provider},
+                        {"operation", operation},     {"job_id", job_id},             {"api_key", api_key},
+                        {"request_id", request_id},   {"status", status},             {"request_body", request_body},
+                        {"response_body", response_body}, {"notes", notes}};
   if (latency.count() != 0) out["latency_ms"] = latency.count();
   if (retry_after) out["retry_after_ms"] = retry_after->count();
   if (!job_state.empty()) out["job_state"] = job_state;

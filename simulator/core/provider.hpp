@@ -103,9 +103,26 @@ class ProviderContext {
   /// Parses the body as a JSON object within the size and nesting limits.
   [[nodiscard]] JsonBody parse_json(const HttpRequest& request) const;
 
+  /// Checks a body against the operation's schema (and the model's) under the contract's unknown-field policy
+  /// ("unknown_fields" of the operation, else of the contract): "refuse" reports an undocumented field like any
+  /// other violation; "ignore" removes it from `body` and notes it in the journal, as the provider drops it.
+  /// Options::strict_fields refuses them everywhere.
+  std::vector<contracts::Violation> validate_request(const ProviderCall& call, const contracts::Operation& op, json& body,
+                                                    std::string_view model_id = {}) const;
+  /// The policy for undocumented fields of an operation: "refuse" or "ignore" (see validate_request).
+  [[nodiscard]] std::string unknown_fields_policy(const contracts::Operation& op) const;
   /// A fresh seeded id for error bodies and request ids: prefix + token.
   std::string new_id(std::string_view purpose, std::string_view prefix, std::size_t length);
-  /// Renders a catalog error; adds a "request_id" placeholder value when the caller gave none.
+  /// Gives the call its request id before anything answers it, in the contract's "request_id" format: the id
+  /// new-api gateways put in X-Oneapi-Request-Id and quote in errors, fal's x-fal-request-id (the request's own
+  /// id), a prefixed token. `job_id` is the job the request names, if any. Error bodies quote it ({request_id}).
+  void begin_request(ProviderCall& call, std::string_view job_id);
+  /// Sends the call's request id in the contract's request_id.headers (a "job" id: the job the call created, once
+  /// known) and records it on the call.
+  void finish_request(ProviderCall& call, HttpResponse& response);
+  /// The id of the call being answered (begin_request).
+  [[nodiscard]] const std::string& request_id() const { return request_id_; }
+  /// Renders a catalog error; its "request_id" is the call's request id when the caller gave none.
   HttpResponse error(std::string_view kind, std::map<std::string, std::string> vars = {});
   /// Renders the first violation as the catalog kind for invalid requests.
   HttpResponse invalid(const contracts::Violation& violation, std::string_view kind = "invalid_request");
@@ -174,6 +191,7 @@ class ProviderContext {
   const contracts::Contract& contract_;
   const Options& options_;
   images::Cache* image_cache_;  // the simulator's; null: render each time
+  std::string request_id_;      // the call being answered (set again after every wait without the lock)
 };
 
 /// Where the simulator serves produced files: <origin>/__nanosim/files/<token>.<extension>.

@@ -122,13 +122,114 @@ JsonBody ProviderContext::parse_json(const HttpRequest& request) const {
   return out;
 }
 
+namespace {
+
+/// Removes the member a violation's field names ("a.b[2].c"); false when there is none. A name holding dots or
+/// brackets cannot be told apart from a path and is left in place (the violation then stands).
+bool erase_field(json& body, const std::string& field) {
+  json* node = &body;
+  std::string key;
+  std::size_t at = 0;
+  const auto step = [&](const std::string& name) {
+    if (node->is_object() && node->contains(name)) {
+      node = &node->at(name);
+      return true;
+    }
+    return false;
+  };
+  while (true) {
+    const std::size_t end = field.find_first_of(".[", at);
+    key = field.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    if (end == std::string::npos) break;
+    if (!step(key)) return false;
+    at = end + 1;
+    if (field[end] == '[') {
+      const std::size_t close = field.find(']', at);
+      if (close == std::string::npos || !node->is_array()) return false;
+      const std::size_t index = std::strtoul(field.substr(at, close - at).c_str(), nullptr, 10);
+      if (index >= node->size()) return false;
+      node = &(*node)[index];
+      at = close + 1;
+      if (at < field.size() && field[at] == '.') ++at;
+      if (at >= field.size()) return false;
+    }
+  }
+  return node->is_object() && node->erase(key) == 1;
+}
+
+}  // namespace
+
+std::string ProviderContext::unknown_fields_policy(const contracts::Operation& op) const {
+  if (options_.strict_fields) return "refuse";
+  const json& document = contract_.document();
+  if (const auto own = op.raw.find("unknown_fields"); own != op.raw.end()) return own->at("policy").get<std::string>();
+  if (const auto all = document.find("unknown_fields"); all != document.end()) return all->at("policy").get<std::string>();
+  return "refuse";
+}
+
+std::vector<contracts::Violation> ProviderContext::validate_request(const ProviderCall& call, const contracts::Operation& op,
+                                                                    json& body, std::string_view model_id) const {
+  const bool ignore = unknown_fields_policy(op) == "ignore";
+  while (true) {
+    auto violations = contract_.validate_request(op, body, model_id);
+    if (!ignore || violations.empty()) return violations;
+    bool dropped = false;
+    for (const contracts::Violation& violation : violations) {
+      if (violation.rule != "additionalProperties" || !erase_field(body, violation.field)) continue;
+      call.notes.push_back("unknown field " + violation.field + " ignored, as " + contract_.id() +
+                           " does (contract unknown_fields: ignore)");
+      dropped = true;
+    }
+    if (!dropped) return violations;  // each round removes a field: the loop ends
+  }
+}
+
 std::string ProviderContext::new_id(std::string_view purpose, std::string_view prefix, std::size_t length) {
   Random random = engine_.stream(purpose);
   return std::string(prefix) + random_token(random, length);
 }
 
+/// The contract's "request_id" section; a contract without one: a "req_" token, sent in no header.
+static const json& request_id_format(const contracts::Contract& contract) {
+  static const json fallback = {{"format", "token"}, {"prefix", "req_"}, {"length", 20}, {"headers", json::array()}};
+  const auto it = contract.document().find("request_id");
+  return it == contract.document().end() ? fallback : *it;
+}
+
+void ProviderContext::begin_request(ProviderCall& call, std::string_view job_id) {
+  const json& format = request_id_format(contract_);
+  const std::string kind = format.at("format").get<std::string>();
+  if (kind == "job" && !job_id.empty()) {
+    request_id_ = std::string(job_id);
+  } else if (kind == "new_api") {
+    // new-api: GetTimeString() (YYYYMMDDhhmmss, then the nanoseconds of the second unpadded) + 8 random characters.
+    const std::int64_t ms = unix_ms(engine_.now());
+    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char stamp[16];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &utc);
+    Random random = engine_.stream("call-request-id");
+    const std::uint64_t nanos = static_cast<std::uint64_t>(ms % 1000) * 1'000'000 + random.next() % 1'000'000;
+    request_id_ = stamp + std::to_string(nanos) + random_token(random, 8);
+  } else {
+    const json& token = kind == "job" ? contract_.document().at("ids").at("job") : format;
+    request_id_ = new_id("call-request-id", token.at("prefix").get<std::string>(), token.at("length").get<std::size_t>());
+  }
+  call.info.request_id = request_id_;
+}
+
+void ProviderContext::finish_request(ProviderCall& call, HttpResponse& response) {
+  const json& format = request_id_format(contract_);
+  if (format.at("format") == "job" && !call.info.job_id.empty()) request_id_ = call.info.job_id;
+  call.info.request_id = request_id_;
+  for (const json& header : format.at("headers")) response.set_header(header.get<std::string>(), request_id_);
+}
+
 HttpResponse ProviderContext::error(std::string_view kind, std::map<std::string, std::string> vars) {
-  if (vars.find("request_id") == vars.end()) vars["request_id"] = new_id("error-request-id", "req_", 20);
+  if (vars.find("request_id") == vars.end()) {
+    vars["request_id"] = request_id_.empty() ? new_id("error-request-id", "req_", 20) : request_id_;
+  }
   return contract_.render_error(kind, vars);
 }
 
@@ -232,6 +333,7 @@ std::optional<JobView> ProviderContext::wait_for(ProviderCall& call, const std::
     if (call.lock != nullptr) call.lock->unlock();
     std::this_thread::sleep_for(nap);
     if (call.lock != nullptr) call.lock->lock();
+    request_id_ = call.info.request_id;  // other calls ran meanwhile
   }
 }
 
@@ -296,9 +398,11 @@ std::shared_ptr<const std::string> ProviderContext::image_bytes(ProviderCall& ca
     bytes = image_cache_ != nullptr ? image_cache_->get(spec) : std::make_shared<const std::string>(images::render(spec));
   } catch (...) {
     if (call.lock != nullptr) call.lock->lock();
+    request_id_ = call.info.request_id;
     throw;
   }
   if (call.lock != nullptr) call.lock->lock();
+  request_id_ = call.info.request_id;  // other calls ran meanwhile
   return bytes;
 }
 

@@ -134,6 +134,7 @@ HttpResponse Simulator::Impl::handle_provider(const std::string& provider_id, co
   call.lock = &lock;  // a synchronous adapter releases it while it waits on a real clock
   core::ProviderContext& context = *contexts.at(provider_id);
   const core::RequestFacts facts = provider_facts(context, call.http, call.path, clock->now());
+  context.begin_request(call, facts.job_id);
   core::FaultDecision decision = faults.before(facts, &context, call.notes);
   consume_latency(decision);
   HttpResponse response = decision.answer ? *decision.answer : adapters.at(provider_id)->handle(call);
@@ -143,6 +144,7 @@ HttpResponse Simulator::Impl::handle_provider(const std::string& provider_id, co
     call.info.api_key = facts.api_key;
   }
   call.info.latency = decision.latency;
+  context.finish_request(call, response);
   faults.after(decision, response, call.info, !clock->manual());
   return response;
 }

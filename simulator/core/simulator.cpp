@@ -201,6 +201,7 @@ HttpResponse Simulator::handle(const HttpRequest& request) {
     entry.operation = info.operation;
     entry.job_id = info.job_id;
     entry.api_key = info.api_key;
+    entry.request_id = info.request_id;
     entry.status = response.status;
     entry.request_body = truncated(request.body, impl_->options.journal_body_limit);
     if (info.operation != "file") entry.response_body = truncated(response.body, impl_->options.journal_body_limit);

@@ -8,9 +8,6 @@
 namespace nanosim::verify {
 namespace {
 
-using Group = std::tuple<std::string, std::string, std::string>;  // key, operation, job
-
-Group group_of(const JournalEntry& e) { return {e.api_key, e.operation, e.job_id}; }
 Millis answered_at(const JournalEntry& e) { return e.at + e.latency; }
 bool is_provider_call(const JournalEntry& e) { return !e.provider.empty() && !e.operation.empty(); }
 bool retryable_failure(const JournalEntry& e) {
@@ -23,10 +20,32 @@ std::string at(const JournalEntry& e) {
          " ms)";
 }
 
-std::map<Group, std::vector<const JournalEntry*>> grouped(const std::vector<JournalEntry>& entries) {
-  std::map<Group, std::vector<const JournalEntry*>> out;
+/// One request and the request it followed: the same key's previous call of that provider and operation about
+/// the same job, or, when that came later or not at all, the previous such call about no job that nothing has
+/// followed yet. So a submit answered 429 (no job) is followed by the next submit, whether that one creates a job
+/// or not, and polls of different jobs are never mixed up.
+struct Succession {
+  const JournalEntry* before;
+  const JournalEntry* entry;
+};
+
+std::vector<Succession> successions(const std::vector<JournalEntry>& entries) {
+  using Lane = std::tuple<std::string, std::string, std::string, std::string>;  // key, provider, operation, job
+  std::map<Lane, const JournalEntry*> last;
+  std::vector<Succession> out;
   for (const JournalEntry& e : entries) {
-    if (is_provider_call(e)) out[group_of(e)].push_back(&e);
+    if (!is_provider_call(e)) continue;
+    const Lane own{e.api_key, e.provider, e.operation, e.job_id};
+    const Lane none{e.api_key, e.provider, e.operation, ""};
+    const JournalEntry* before = nullptr;
+    if (const auto it = last.find(own); it != last.end()) before = it->second;
+    if (const auto it = last.find(none); it != last.end() && it->second != nullptr &&
+                                          (before == nullptr || it->second->sequence > before->sequence)) {
+      before = it->second;
+    }
+    if (before != nullptr) out.push_back({before, &e});
+    last[none] = nullptr;  // a call about no job is followed once
+    last[own] = &e;
   }
   return out;
 }
@@ -39,15 +58,13 @@ nlohmann::json CheckResult::to_json() const {
 
 CheckResult honoured_retry_after(const std::vector<JournalEntry>& entries) {
   CheckResult result{"honoured_retry_after", {}, 0};
-  for (const auto& [group, list] : grouped(entries)) {
-    for (std::size_t i = 0; i + 1 < list.size(); ++i) {
-      if (!list[i]->retry_after) continue;
-      ++result.examined;
-      const Millis allowed = answered_at(*list[i]) + *list[i]->retry_after;
-      if (list[i + 1]->at < allowed) {
-        result.failures.push_back(at(*list[i + 1]) + " came " + std::to_string((allowed - list[i + 1]->at).count()) +
-                                  " ms before the Retry-After of " + at(*list[i]) + " allowed");
-      }
+  for (const auto& [before, entry] : successions(entries)) {
+    if (!before->retry_after) continue;
+    ++result.examined;
+    const Millis allowed = answered_at(*before) + *before->retry_after;
+    if (entry->at < allowed) {
+      result.failures.push_back(at(*entry) + " came " + std::to_string((allowed - entry->at).count()) +
+                                " ms before the Retry-After of " + at(*before) + " allowed");
     }
   }
   return result;
@@ -55,15 +72,13 @@ CheckResult honoured_retry_after(const std::vector<JournalEntry>& entries) {
 
 CheckResult polled_no_faster_than(const std::vector<JournalEntry>& entries, Millis interval) {
   CheckResult result{"polled_no_faster_than", {}, 0};
-  for (const auto& [group, list] : grouped(entries)) {
-    if (std::get<1>(group) != "status" || std::get<2>(group).empty()) continue;
-    for (std::size_t i = 0; i + 1 < list.size(); ++i) {
-      ++result.examined;
-      const Millis gap = list[i + 1]->at - answered_at(*list[i]);
-      if (gap < interval) {
-        result.failures.push_back(at(*list[i + 1]) + " polled " + std::to_string(gap.count()) + " ms after " +
-                                  at(*list[i]) + ", under " + std::to_string(interval.count()) + " ms");
-      }
+  for (const auto& [before, entry] : successions(entries)) {
+    if (entry->operation != "status" || entry->job_id.empty() || before->job_id != entry->job_id) continue;
+    ++result.examined;
+    const Millis gap = entry->at - answered_at(*before);
+    if (gap < interval) {
+      result.failures.push_back(at(*entry) + " polled " + std::to_string(gap.count()) + " ms after " + at(*before) +
+                                ", under " + std::to_string(interval.count()) + " ms");
     }
   }
   return result;
@@ -71,23 +86,19 @@ CheckResult polled_no_faster_than(const std::vector<JournalEntry>& entries, Mill
 
 CheckResult backed_off(const std::vector<JournalEntry>& entries) {
   CheckResult result{"backed_off", {}, 0};
-  for (const auto& [group, list] : grouped(entries)) {
-    std::optional<Millis> previous_gap;
-    for (std::size_t i = 0; i + 1 < list.size(); ++i) {
-      if (!retryable_failure(*list[i])) {
-        previous_gap.reset();
-        continue;
-      }
-      ++result.examined;
-      const Millis gap = list[i + 1]->at - answered_at(*list[i]);
-      if (gap.count() <= 0) {
-        result.failures.push_back(at(*list[i + 1]) + " retried at once after " + at(*list[i]));
-      } else if (previous_gap && gap < *previous_gap) {
-        result.failures.push_back(at(*list[i + 1]) + " waited " + std::to_string(gap.count()) + " ms, less than the " +
-                                  std::to_string(previous_gap->count()) + " ms before it");
-      }
-      previous_gap = gap;
+  std::map<const JournalEntry*, Millis> pause_before;  // a retry -> the pause after the failure it retried
+  for (const auto& [before, entry] : successions(entries)) {
+    if (!retryable_failure(*before)) continue;
+    ++result.examined;
+    const Millis gap = entry->at - answered_at(*before);
+    const auto previous = pause_before.find(before);
+    if (gap.count() <= 0) {
+      result.failures.push_back(at(*entry) + " retried at once after " + at(*before));
+    } else if (previous != pause_before.end() && gap < previous->second) {
+      result.failures.push_back(at(*entry) + " waited " + std::to_string(gap.count()) + " ms, less than the " +
+                                std::to_string(previous->second.count()) + " ms before it");
     }
+    pause_before[entry] = gap;
   }
   return result;
 }

@@ -37,7 +37,7 @@ class Bananapro final : public core::ProviderAdapter {
     const std::string model_id = model_field != body.value.end() && model_field->is_string() ? model_field->get<std::string>() : "";
     const json* model = contract_.model(model_id);
     // The operation's schema names the models, so an unknown one is refused here, before its own schema applies.
-    if (auto violations = contract_.validate_request(op, body.value, model ? model_id : ""); !violations.empty()) {
+    if (auto violations = context_.validate_request(call, op, body.value, model ? model_id : ""); !violations.empty()) {
       return context_.invalid(violations.front());
     }
     if (model == nullptr) throw std::logic_error("bananapro: the generate schema accepted unknown model " + model_id);
@@ -146,7 +146,8 @@ class Bananapro final : public core::ProviderAdapter {
     return data;
   }
 
-  std::string request_id() { return context_.new_id("request-id", "req_", 26); }
+  /// The gateway's id of this exchange (contract "request_id").
+  std::string request_id() const { return context_.request_id(); }
 
   ProviderContext& context_;
   const contracts::Contract& contract_;

@@ -10,7 +10,11 @@
 
 #include "../core/provider.hpp"
 #include "../core/wire.hpp"
+#include "gemini/aspect.hpp"
 #include "gemini/inline_image.hpp"
+#include "gemini/stream.hpp"
+#include "gemini/usage.hpp"
+#include "newapi/models.hpp"
 
 namespace nanosim::providers {
 namespace {
@@ -39,11 +43,15 @@ class Crazyrouter final : public core::ProviderAdapter {
     const auto& op = *route.match->operation;
     call.info.operation = op.name;
     if (auto refused = context_.sign_in(call)) return *refused;
+    if (op.name == "list_models") return newapi::model_list(context_, call);
 
     core::JsonBody body = context_.parse_json(call.http);
     if (body.violation) return context_.invalid(*body.violation, body.error_kind);
     if (op.name == "images_generate") return images_generate(call, op, body.value);
-    return generate_content(call, op, route.match->params.at("model"), body.value);
+    HttpResponse answer = generate_content(call, op, route.match->params.at("model"), body.value);
+    // The gateway's errors come before its stream opens (contract: stream_generate_content).
+    if (op.name == "stream_generate_content") return gemini::stream_answer(call, std::move(answer), false);
+    return answer;
   }
 
  private:
@@ -53,7 +61,7 @@ class Crazyrouter final : public core::ProviderAdapter {
     if (auto refused = contract_.find_unsupported_parameter(op, call.http, body)) {
       return context_.error(refused->error, {{"field", refused->name}});
     }
-    if (auto violations = contract_.validate_request(op, body); !violations.empty()) {
+    if (auto violations = context_.validate_request(call, op, body); !violations.empty()) {
       return context_.invalid(violations.front());
     }
     contracts::Contract::apply_defaults(*op.request_schema, body);
@@ -83,7 +91,7 @@ class Crazyrouter final : public core::ProviderAdapter {
 
   HttpResponse generate_content(ProviderCall& call, const contracts::Operation& op, const std::string& model_id,
                                 json& body) {
-    if (auto violations = contract_.validate_request(op, body); !violations.empty()) {
+    if (auto violations = context_.validate_request(call, op, body); !violations.empty()) {
       return native_invalid(violations.front());
     }
     const json* model = contract_.model(model_id);
@@ -101,16 +109,22 @@ class Crazyrouter final : public core::ProviderAdapter {
     if (auto refused = context_.check_references(call, references)) return *refused;
     const json config = body.value("generationConfig", json::object());
     const json image_config = config.value("imageConfig", json::object());
-    if (image_config.contains("aspectRatio")) spec.aspect_ratio = image_config.at("aspectRatio").get<std::string>();
+    if (image_config.contains("aspectRatio")) {
+      spec.aspect_ratio = image_config.at("aspectRatio").get<std::string>();
+    } else if (auto matched = gemini::ratio_of_input_image(body.at("contents"), spec.upstream_model)) {
+      spec.aspect_ratio = *matched;  // Gemini matches the input image when no ratio is asked for (gemini/aspect.hpp)
+      call.notes.push_back("aspectRatio " + *matched + ": the input image's");
+    }
     if (image_config.contains("imageSize")) spec.size_tier = core::size_tier(image_config.at("imageSize"));
     // Gemini's image models answer with text and image unless the modalities say otherwise (research §3).
     const json modalities = config.value("responseModalities", json::array({"TEXT", "IMAGE"}));
     spec.wants_text = std::any_of(modalities.begin(), modalities.end(), names_text);
     spec.wire_request = body;
 
+    const auto input_sizes = gemini::inline_image_sizes(body.at("contents"));
     auto done = run(call, op, std::move(spec), *model);
     if (auto* refused = std::get_if<HttpResponse>(&done)) return std::move(*refused);
-    return core::json_response(200, gemini_response(call, std::get<JobView>(done)));
+    return core::json_response(200, gemini_response(call, std::get<JobView>(done), input_sizes));
   }
 
   /// Text parts make the prompt; image parts are the references, one each (inline data kept as a short description,
@@ -157,31 +171,24 @@ class Crazyrouter final : public core::ProviderAdapter {
     return context_.invalid(violation);
   }
 
-  json gemini_response(ProviderCall& call, const JobView& job) {
+  json gemini_response(ProviderCall& call, const JobView& job, const std::vector<std::pair<int, int>>& input_sizes) {
     json parts = json::array();
-    if (job.spec.wants_text) parts.push_back({{"text", core::describe(job.spec)}});
+    std::size_t text_out = 0;
+    if (job.spec.wants_text) {
+      const std::string text = core::describe(job.spec);
+      text_out = text.size();
+      parts.push_back({{"text", text}});
+    }
     for (const OutputFile& file : job.outputs) parts.push_back(core::inline_image_part(context_, call, file));
-    const auto tokens = tokens_per_image(job.spec);
-    const auto prompt_tokens = static_cast<std::int64_t>(job.spec.prompt.size() / 4 + 1);  // ~4 characters a token
-    const auto image_tokens = tokens * static_cast<std::int64_t>(job.outputs.size());
+    // Google's own usage figures, relayed (gemini/usage.hpp).
+    const json usage = gemini::usage_metadata(
+        {job.spec.upstream_model, job.spec.prompt.size(), input_sizes, text_out, job.spec.size_tier, job.outputs.size()});
     return {{"candidates", json::array({{{"content", {{"role", "model"}, {"parts", parts}}},
                                          {"finishReason", "STOP"},
                                          {"index", 0}}})},
-            {"usageMetadata",
-             {{"promptTokenCount", prompt_tokens},
-              {"candidatesTokenCount", image_tokens},
-              {"totalTokenCount", prompt_tokens + image_tokens},
-              {"promptTokensDetails", json::array({{{"modality", "TEXT"}, {"tokenCount", prompt_tokens}}})},
-              {"candidatesTokensDetails", json::array({{{"modality", "IMAGE"}, {"tokenCount", image_tokens}}})}}},
+            {"usageMetadata", usage},
             {"modelVersion", job.spec.upstream_model},
             {"responseId", job.id}};
-  }
-
-  static std::int64_t tokens_per_image(const JobSpec& spec) {
-    const json& models = contracts::image_size_table().at("models");
-    const auto model = models.find(spec.upstream_model);
-    if (model == models.end() || !model->contains("tokens_per_image")) return 0;
-    return model->at("tokens_per_image").value(spec.size_tier, 0);
   }
 
   // ---- shared ---------------------------------------------------------------------------------------------------

@@ -5,7 +5,10 @@
 
 #include "../core/provider.hpp"
 #include "../core/wire.hpp"
+#include "gemini/aspect.hpp"
 #include "gemini/inline_image.hpp"
+#include "gemini/stream.hpp"
+#include "gemini/usage.hpp"
 
 namespace nanosim::providers {
 namespace {
@@ -19,6 +22,7 @@ struct ContentsSummary {
   std::string prompt;                       // the text parts, joined by new lines
   std::vector<std::string> image_notes;     // one short note per input image ("image/png 640x480")
   std::vector<core::ImageReference> file_uris;  // fileData parts, to be checked (the simulator's own files)
+  std::vector<std::pair<int, int>> image_sizes;  // every input image (a file reference: unknown, 0x0)
   std::size_t text_characters = 0;
 };
 
@@ -27,11 +31,6 @@ struct Refusal {
   std::string kind;
   std::map<std::string, std::string> vars;
 };
-
-// Google's token rule of thumb: about four characters per text token; 258 tokens per input image ([INF],
-// contract notes). Estimates only: no contract rule checks them.
-int text_tokens(std::size_t characters) { return static_cast<int>((characters + 3) / 4); }
-constexpr int input_image_tokens = 258;
 
 std::string part_path(std::size_t content, std::size_t part) {
   return "contents[" + std::to_string(content) + "].parts[" + std::to_string(part) + "]";
@@ -45,9 +44,15 @@ class Gemini final : public core::ProviderAdapter {
     const auto route = core::route(contract_, call);
     if (!route.match) return context_.error(route.error_kind);
     const auto& op = *route.match->operation;
+    if (op.name == "get_model" && route.match->params.at("model").find(':') != std::string::npos) {
+      return context_.error("method_not_allowed");  // GET on a method's path ("…:generateContent")
+    }
     call.info.operation = op.name;
     if (auto refused = context_.sign_in(call)) return *refused;
-    return generate(call, op, route.match->params.at("model"));
+    if (op.name == "get_model" || op.name == "count_tokens") return about_model(call, op, route.match->params.at("model"));
+    HttpResponse answer = generate(call, op, route.match->params.at("model"));
+    if (op.name != "stream_generate_content") return answer;
+    return gemini::stream_answer(call, std::move(answer), gemini::stream_opened(context_, call));
   }
 
  private:
@@ -56,7 +61,7 @@ class Gemini final : public core::ProviderAdapter {
     if (model == nullptr) return context_.error("model_not_found", {{"model", model_id}});
     core::JsonBody body = context_.parse_json(call.http);
     if (body.violation) return context_.invalid(*body.violation, body.error_kind);
-    if (auto violations = contract_.validate_request(op, body.value, model_id); !violations.empty()) {
+    if (auto violations = context_.validate_request(call, op, body.value, model_id); !violations.empty()) {
       return context_.invalid(violations.front());
     }
     ContentsSummary contents;
@@ -64,6 +69,8 @@ class Gemini final : public core::ProviderAdapter {
       return context_.error(refusal->kind, refusal->vars);
     }
     if (auto refused = context_.check_references(call, contents.file_uris)) return *refused;
+    contents.image_sizes = gemini::inline_image_sizes(body.value.at("contents"));
+    contents.image_sizes.resize(contents.image_sizes.size() + contents.file_uris.size(), {0, 0});
     JobSpec spec;
     if (auto violation = job_spec(call, op, body.value, *model, model_id, contents, spec)) {
       return context_.invalid(*violation);
@@ -73,6 +80,37 @@ class Gemini final : public core::ProviderAdapter {
     const JobView& job = std::get<JobView>(done);
     if (job.state != JobState::succeeded) return failed(op, job, contents);
     return succeeded(call, job, contents);
+  }
+
+  /// models.get (the model's resource) and models.countTokens (the prompt's tokens, by the rule generateContent's
+  /// usageMetadata follows: gemini/usage.hpp).
+  HttpResponse about_model(ProviderCall& call, const contracts::Operation& op, const std::string& model_id) {
+    const json* model = contract_.model(model_id);
+    if (model == nullptr) return context_.error("model_not_found", {{"model", model_id}});
+    if (op.name == "get_model") {
+      const json& limits = model->at("token_limits");
+      return core::json_response(200, {{"name", "models/" + model_id}, {"baseModelId", model_id}, {"version", model_id},
+                                       {"displayName", model->at("title")}, {"description", model->at("title")},
+                                       {"inputTokenLimit", limits.at("input")}, {"outputTokenLimit", limits.at("output")},
+                                       {"supportedGenerationMethods", {"generateContent", "countTokens"}}});
+    }
+    core::JsonBody body = context_.parse_json(call.http);
+    if (body.violation) return context_.invalid(*body.violation, body.error_kind);
+    if (auto violations = context_.validate_request(call, op, body.value); !violations.empty()) {
+      return context_.invalid(violations.front());
+    }
+    const json& contents = body.value.contains("contents") ? body.value.at("contents")
+                                                           : body.value.at("generateContentRequest").at("contents");
+    ContentsSummary summary;
+    if (auto refusal = read_contents(json{{"contents", contents}}, *model, model_id, summary)) {
+      return context_.error(refusal->kind, refusal->vars);
+    }
+    summary.image_sizes = gemini::inline_image_sizes(contents);
+    summary.image_sizes.resize(summary.image_sizes.size() + summary.file_uris.size(), {0, 0});
+    const json usage = gemini::usage_metadata({model->at("upstream").get_ref<const std::string&>(),
+                                               summary.text_characters, summary.image_sizes, 0, "", 0});
+    return core::json_response(200, {{"totalTokens", usage.at("promptTokenCount")},
+                                     {"promptTokensDetails", usage.at("promptTokensDetails")}});
   }
 
   /// Text, input images (each must be base64 of a real image) and their count against the model's limit.
@@ -136,6 +174,13 @@ class Gemini final : public core::ProviderAdapter {
     spec.prompt = contents.prompt;
     spec.reference_images = contents.image_notes;
     spec.aspect_ratio = image_config.value("aspectRatio", model_config.at("aspectRatio").at("default").get<std::string>());
+    // No aspectRatio: the model matches the input image (gemini/aspect.hpp), else the schema's default (1:1).
+    if (!image_config.contains("aspectRatio")) {
+      if (auto matched = gemini::ratio_of_input_image(body.at("contents"), spec.upstream_model)) {
+        spec.aspect_ratio = *matched;
+        call.notes.push_back("aspectRatio " + *matched + ": the input image's");
+      }
+    }
     spec.size_tier = core::size_tier(image_config.value("imageSize", model_config.at("imageSize").at("default")));
     spec.wants_text = std::any_of(modalities.begin(), modalities.end(),
                                   [](const json& m) { return m == "TEXT" || m == "Text"; });
@@ -163,22 +208,10 @@ class Gemini final : public core::ProviderAdapter {
     return body;
   }
 
-  json usage(const ContentsSummary& contents, int image_tokens, std::size_t text_out) const {
-    json prompt_details = json::array({{{"modality", "TEXT"}, {"tokenCount", text_tokens(contents.text_characters)}}});
-    const int prompt_images = static_cast<int>(contents.image_notes.size()) * input_image_tokens;
-    if (prompt_images > 0) prompt_details.push_back({{"modality", "IMAGE"}, {"tokenCount", prompt_images}});
-    const int prompt = text_tokens(contents.text_characters) + prompt_images;
-    json out = {{"promptTokenCount", prompt}, {"promptTokensDetails", prompt_details}};
-    json candidate_details = json::array();
-    if (text_out > 0) candidate_details.push_back({{"modality", "TEXT"}, {"tokenCount", text_tokens(text_out)}});
-    if (image_tokens > 0) candidate_details.push_back({{"modality", "IMAGE"}, {"tokenCount", image_tokens}});
-    const int candidates = text_tokens(text_out) + image_tokens;
-    if (candidates > 0) {
-      out["candidatesTokenCount"] = candidates;
-      out["candidatesTokensDetails"] = candidate_details;
-    }
-    out["totalTokenCount"] = prompt + candidates;
-    return out;
+  /// Gemini's usageMetadata (gemini/usage.hpp) for the request's contents and what the job produced.
+  static json usage(const ContentsSummary& contents, const JobView& job, std::size_t text_out, std::size_t images_out) {
+    return gemini::usage_metadata(
+        {job.spec.upstream_model, contents.text_characters, contents.image_sizes, text_out, job.spec.size_tier, images_out});
   }
 
   static json envelope(const JobView& job, json usage_metadata) {
@@ -193,10 +226,8 @@ class Gemini final : public core::ProviderAdapter {
       text_out = text.size();
       parts.push_back({{"text", text}});
     }
-    const json& tokens = contracts::image_size_table().at("models").at(job.spec.upstream_model).at("tokens_per_image");
-    const int per_image = tokens.value(job.spec.size_tier, 0);
     for (const OutputFile& file : job.outputs) parts.push_back(core::inline_image_part(context_, call, file));
-    json out = envelope(job, usage(contents, per_image * static_cast<int>(job.outputs.size()), text_out));
+    json out = envelope(job, usage(contents, job, text_out, job.outputs.size()));
     out["candidates"] = json::array({{{"content", {{"role", "model"}, {"parts", parts}}}, {"finishReason", "STOP"}, {"index", 0}}});
     return core::json_response(200, out);
   }
@@ -207,7 +238,7 @@ class Gemini final : public core::ProviderAdapter {
     const json& failure = contract_.failure_kind(job.failure_kind);
     if (failure.contains("error")) return context_.error(context_.failure_error(op, job.failure_kind));
     const json& wire = failure.at("wire");
-    json out = envelope(job, usage(contents, 0, 0));
+    json out = envelope(job, usage(contents, job, 0, 0));
     const bool before_start = job.fate.fail_at_fraction <= 0.0;
     if (before_start && wire.contains("prompt_blocked")) {
       out.update(wire.at("prompt_blocked"));

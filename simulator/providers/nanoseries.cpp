@@ -3,7 +3,9 @@
 // synchronous OpenAI-compatible and Gemini-compatible faces (nanoseries/openai.cpp, nanoseries/gemini.cpp).
 // Every rule, word and error body comes from contracts/providers/nanoseries.json.
 #include "../core/wire.hpp"
+#include "gemini/stream.hpp"
 #include "nanoseries/family.hpp"
+#include "newapi/models.hpp"
 
 namespace nanosim::providers {
 namespace {
@@ -28,9 +30,14 @@ class Nanoseries final : public core::ProviderAdapter {
 
     if (op.name == "create_task") return create_task(call, op);
     if (op.name == "get_task") return get_task(call, route.match->params.at("task_id"));
+    if (op.name == "list_models") return newapi::model_list(context_, call);
     if (op.name == "generate_image") return nanoseries::openai_generate(family_, call, op);
     if (op.name == "edit_image") return nanoseries::openai_edit(family_, call, op);
     if (op.name == "gemini_generate") return nanoseries::gemini_generate(family_, call, op, route.match->params.at("model"));
+    if (op.name == "gemini_stream_generate") {  // errors come before the gateway's stream opens (contract)
+      HttpResponse answer = nanoseries::gemini_generate(family_, call, op, route.match->params.at("model"));
+      return gemini::stream_answer(call, std::move(answer), false);
+    }
     return route_error(call, "route_not_found");
   }
 

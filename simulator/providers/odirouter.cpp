@@ -55,7 +55,7 @@ class Odirouter final : public core::ProviderAdapter {
     core::JsonBody body = context_.parse_json(call.http);
     if (auto refused = contract_.unsupported_parameter(op, call.http, body.value)) return context_.error(*refused);
     if (body.violation) return context_.invalid(*body.violation, body.error_kind);
-    if (auto violations = contract_.validate_request(op, body.value, model_id); !violations.empty()) {
+    if (auto violations = context_.validate_request(call, op, body.value, model_id); !violations.empty()) {
       return context_.invalid(violations.front());
     }
     if (const auto* schema = contract_.model_request_schema(model_id)) contracts::Contract::apply_defaults(*schema, body.value);

@@ -6,6 +6,8 @@
 
 #include "../core/provider.hpp"
 #include "../core/wire.hpp"
+#include "newapi/models.hpp"
+#include "toapis/form_body.hpp"
 
 namespace nanosim::providers {
 namespace {
@@ -27,23 +29,52 @@ class Toapis final : public core::ProviderAdapter {
 
     if (op.name == "create_task") return create_task(call, op);
     if (op.name == "get_task") return get_task(call, route.match->params.at("task_id"));
+    if (op.name == "list_models") return newapi::model_list(context_, call);
     return chat_completions(call, op);
   }
 
  private:
-  /// The body as JSON when it satisfies the operation's schema; otherwise the documented 400 (or 413).
+  /// The body as JSON when it satisfies the operation's schema; otherwise the documented 400 (or 413). With
+  /// `uploads`, a multipart/form-data body is read too (contract request.multipart: toapis/form_body.hpp).
   using CheckedBody = std::variant<json, HttpResponse>;
-  CheckedBody checked_body(const ProviderCall& call, const contracts::Operation& op) {
-    core::JsonBody body = context_.parse_json(call.http);
-    if (body.violation) return CheckedBody(std::in_place_index<1>, context_.invalid(*body.violation, body.error_kind));
-    if (auto violations = contract_.validate_request(op, body.value); !violations.empty()) {
+  CheckedBody checked_body(const ProviderCall& call, const contracts::Operation& op,
+                           std::vector<toapis::Upload>* uploads = nullptr) {
+    const bool form = uploads != nullptr && op.raw.at("request").contains("multipart") &&
+                      call.http.header("Content-Type").value_or("").rfind("multipart/form-data", 0) == 0;
+    json value;
+    if (form) {
+      const auto parts = call.http.form.empty()
+                             ? parse_multipart(call.http.header("Content-Type").value_or(""), call.http.body)
+                             : std::optional<std::vector<FormPart>>(call.http.form);
+      if (!parts) return CheckedBody(std::in_place_index<1>, context_.invalid({"", "multipart", "body: must be valid multipart/form-data"}));
+      auto read = toapis::read_form(op, *parts);
+      if (auto* refused = std::get_if<contracts::Violation>(&read)) return CheckedBody(std::in_place_index<1>, context_.invalid(*refused));
+      auto& body = std::get<toapis::FormBody>(read);
+      value = std::move(body.body);
+      *uploads = std::move(body.uploads);
+    } else {
+      core::JsonBody body = context_.parse_json(call.http);
+      if (body.violation) return CheckedBody(std::in_place_index<1>, context_.invalid(*body.violation, body.error_kind));
+      value = std::move(body.value);
+    }
+    if (auto violations = context_.validate_request(call, op, value); !violations.empty()) {
       return CheckedBody(std::in_place_index<1>, context_.invalid(violations.front()));
     }
-    return CheckedBody(std::in_place_index<0>, std::move(body.value));
+    if (uploads != nullptr && !uploads->empty()) {
+      const auto limit = op.request_schema->document().at("properties").at("reference_images").at("maxItems").get<std::size_t>();
+      if (value.contains("image_urls") || value.contains("reference_images")) {
+        return CheckedBody(std::in_place_index<1>, context_.invalid({"reference_images", "not", "reference_images: uploads cannot be sent with URLs"}));
+      }
+      if (uploads->size() > limit) {
+        return CheckedBody(std::in_place_index<1>, context_.invalid({"reference_images", "maxItems", "reference_images: must have at most " + std::to_string(limit) + " items (got " + std::to_string(uploads->size()) + ")"}));
+      }
+    }
+    return CheckedBody(std::in_place_index<0>, std::move(value));
   }
 
   HttpResponse create_task(ProviderCall& call, const contracts::Operation& op) {
-    auto checked = checked_body(call, op);
+    std::vector<toapis::Upload> uploads;
+    auto checked = checked_body(call, op, &uploads);
     if (auto* refused = std::get_if<HttpResponse>(&checked)) return std::move(*refused);
     json body = std::get<json>(std::move(checked));
     contracts::Contract::apply_defaults(*op.request_schema, body);
@@ -61,6 +92,10 @@ class Toapis final : public core::ProviderAdapter {
     spec.upstream_model = model.at("upstream").get<std::string>();
     spec.prompt = body.at("prompt").get<std::string>();
     spec.reference_images = core::reference_values(references);
+    for (const toapis::Upload& upload : uploads) {
+      spec.reference_images.push_back(upload.field + ": " + upload.note);
+      call.notes.push_back(upload.field + ": " + upload.note);
+    }
     spec.aspect_ratio = body.at("size").get<std::string>();
     spec.size_tier = core::size_tier(resolution(op, body));
     spec.count = body.at("n").get<int>();

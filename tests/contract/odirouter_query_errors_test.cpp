@@ -16,7 +16,7 @@ TEST_CASE("A bad logs query flag is refused with detail[0].loc naming the query,
   const std::string id = body_json(submitted).at("request_id").get<std::string>();
   const HttpResponse refused =
       sim.handle(with_target(request("GET", ""), "/odirouter/v1/queue/nano_banana_2/requests/" + id + "/status?logs=yes"));
-  CHECK(refused.status == 400);
+  CHECK(refused.status == 422);
   const json body = body_json(refused);
   CHECK(body.at("detail").at(0).at("loc") == json{"query", "logs"});
   CHECK(body.at("detail").at(0).at("msg") == "logs: must be one of 1, 0, true, false (got \"yes\")");
@@ -27,7 +27,7 @@ TEST_CASE("A bad logs query flag is refused with detail[0].loc naming the query,
 TEST_CASE("A refused body field keeps detail[0].loc naming the body", "[contract][odirouter]") {
   ScopedSimulator sim;
   const HttpResponse refused = sim.handle(json_request("POST", "/odirouter/v1/queue/nano_banana_2", {{"prompt", ""}}));
-  CHECK(refused.status == 400);
+  CHECK(refused.status == 422);
   CHECK(body_json(refused).at("detail").at(0).at("loc") == json{"body", "prompt"});
 }
 

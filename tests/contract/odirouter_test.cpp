@@ -212,7 +212,7 @@ TEST_CASE("Webhooks are refused as documented", "[contract][odirouter]") {
   CHECK(job_count(sim) == 0);
 }
 
-TEST_CASE("Every rule of seed 000 is enforced with a 400 naming the field, and no job is created",
+TEST_CASE("Every rule of seed 000 is enforced with fal's 422 naming the field, and no job is created",
           "[contract][odirouter]") {
   struct Case {
     const char* name;
@@ -231,13 +231,12 @@ TEST_CASE("Every rule of seed 000 is enforced with a 400 naming the field, and n
       {"lowercase resolution", {{"prompt", "x"}, {"resolution", "1k"}}, "resolution"},
       {"unknown modality", {{"prompt", "x"}, {"response_modalities", {"Audio"}}}, "response_modalities[0]"},
       {"text-only modality", {{"prompt", "x"}, {"response_modalities", {"Text"}}}, "response_modalities"},
-      {"undocumented field", {{"prompt", "x"}, {"aspectRatio", "16:9"}}, "aspectRatio"},
   };
   for (const Case& c : cases) {
     DYNAMIC_SECTION(c.name) {
       ScopedSimulator sim;
       const HttpResponse response = sim.handle(json_request("POST", base, c.body));
-      CHECK(response.status == 400);
+      CHECK(response.status == 422);
       const json body = body_json(response);
       CHECK(body.at("error").at("code") == "REQUEST_INVALID");
       const std::string message = body.at("error").at("message");
@@ -255,7 +254,7 @@ TEST_CASE("Bodies that are not JSON objects are rejected without creating a job"
     req.body = raw;
     const HttpResponse response = sim.handle(req);
     INFO(raw);
-    CHECK(response.status == 400);
+    CHECK(response.status == 422);
     CHECK(body_json(response).at("error").at("code") == "REQUEST_INVALID");
   }
   CHECK(job_count(sim) == 0);
@@ -300,4 +299,28 @@ TEST_CASE("The automatic contract check ran for every response of this suite", "
   const auto after = contract_check_counts();
   CHECK(after.checked == before.checked + 1);
   CHECK(after.failed == 0);
+}
+
+TEST_CASE("An undocumented field is ignored as fal ignores it, noted in the journal, and refused under strict_fields",
+          "[contract][odirouter]") {
+  const json body = {{"prompt", "x"}, {"aspectRatio", "16:9"}};
+  ScopedSimulator sim;
+  const HttpResponse accepted = sim.handle(json_request("POST", base, body));
+  CHECK(accepted.status == 200);
+  const auto entries = sim.simulator().journal().entries();
+  REQUIRE(!entries.empty());
+  CHECK(entries.back().notes.at(0) == "unknown field aspectRatio ignored, as odirouter does (contract unknown_fields: ignore)");
+  const auto job = sim.simulator().job(body_json(accepted).at("request_id").get<std::string>());
+  REQUIRE(job);
+  CHECK(job->spec.aspect_ratio == "1:1");  // the camelCase field meant nothing to the provider
+  CHECK(!job->spec.wire_request.contains("aspectRatio"));
+
+  Options strict = deterministic_options();
+  strict.strict_fields = true;
+  ScopedSimulator picky(strict);
+  const HttpResponse refused = picky.handle(json_request("POST", base, body));
+  CHECK(refused.status == 422);
+  CHECK(body_json(refused).at("detail").at(0).at("loc") == json{"body", "aspectRatio"});
+  CHECK(body_json(refused).at("detail").at(0).at("type") == "additionalProperties");
+  CHECK(job_count(picky) == 0);
 }

@@ -163,3 +163,107 @@ test('images.edit without an image is a BadRequestError naming the field', async
     return true;
   });
 });
+
+/** The journal entries of the running server. */
+async function journal() {
+  return (await (await fetch(`${server.baseUrl}/__nanosim/journal`)).json()).entries;
+}
+
+// new-api's request id: GetTimeString() (YYYYMMDDhhmmss + nanoseconds) + 8 random characters.
+const newApiId = /^\d{14}\d{1,9}[A-Za-z0-9]{8}$/;
+
+test('every answer carries new-api\'s X-Oneapi-Request-Id, the one its errors quote and the journal records', async () => {
+  const { data, response } = await client.images
+    .generate({ model: 'nano-banana-2', prompt: 'A pear', aspect_ratio: '1:1', resolution: '1K' })
+    .withResponse();
+  assert.equal(data.data.length, 1);
+  const id = response.headers.get('x-oneapi-request-id');
+  assert.match(id, newApiId);
+  const entries = await journal();
+  assert.equal(entries.find((e) => e.request_id === id)?.operation, 'images_generate');
+
+  await assert.rejects(
+    client.images.generate({ model: 'nano-banana-2', prompt: 'A pear', imageOutputOptions: { mimeType: 'image/jpeg' } }),
+    (error) => {
+      assert.ok(error instanceof OpenAI.BadRequestError);
+      const quoted = error.headers.get('x-oneapi-request-id');
+      assert.match(quoted, newApiId);
+      assert.ok(error.message.includes(`(request id: ${quoted})`), `the message quotes the header's id: ${error.message}`);
+      return true;
+    },
+  );
+  const nano = new OpenAI({ apiKey, baseURL: `${server.baseUrl}/nanoseries/v1`, maxRetries: 0 });
+  const edited = await nano.images.generate({ model: 'NanoBanana2-0.5K', prompt: 'A plum' }).withResponse();
+  assert.match(edited.response.headers.get('x-oneapi-request-id'), newApiId);
+});
+
+test('an undocumented field is ignored as new-api ignores it, and the journal says so', async () => {
+  const { response } = await client.images
+    .generate({ model: 'nano-banana-2', prompt: 'A fig', aspect_ratio: '1:1', my_trace_id: 'abc-123' })
+    .withResponse();
+  const id = response.headers.get('x-oneapi-request-id');
+  const entry = (await journal()).find((e) => e.request_id === id);
+  assert.equal(entry.status, 200);
+  assert.ok(entry.notes.some((note) => note.startsWith('unknown field my_trace_id ignored')), entry.notes.join('; '));
+});
+
+test('models.list on the new-api gateways lists their image models', async () => {
+  const ids = [];
+  for await (const model of client.models.list()) ids.push(model.id);
+  assert.ok(ids.includes('nano-banana-2'), ids.join(', '));
+  const nano = new OpenAI({ apiKey, baseURL: `${server.baseUrl}/nanoseries/v1`, maxRetries: 0 });
+  const nanoIds = [];
+  for await (const model of nano.models.list()) nanoIds.push(model.id);
+  assert.ok(nanoIds.includes('NanoBanana2-0.5K'), nanoIds.join(', '));
+  const toapis = new OpenAI({ apiKey, baseURL: `${server.baseUrl}/toapis/v1`, maxRetries: 0 });
+  const page = await toapis.models.list();
+  assert.ok(page.data.every((model) => model.object === 'model'));
+  const stranger = new OpenAI({ apiKey: 'sk-wrong', baseURL: `${server.baseUrl}/crazyrouter/v1`, maxRetries: 0 });
+  await assert.rejects(stranger.models.list(), OpenAI.AuthenticationError);
+});
+
+test('ToAPIs takes reference_images as file uploads (multipart), as seed 003 types them', async () => {
+  const reference = await fetch((await client.images.generate({ model: 'nano-banana-2', prompt: 'A kiwi' })).data[0].url);
+  const png = Buffer.from(await reference.arrayBuffer());
+  const form = new FormData();
+  form.append('model', 'nano-banana-2');
+  form.append('prompt', 'The same kiwi, sliced');
+  form.append('size', '1:1');
+  form.append('n', '1');
+  form.append('metadata[resolution]', '2K');
+  form.append('reference_images', new Blob([png], { type: 'image/png' }), 'kiwi.png');
+  const answer = await fetch(`${server.baseUrl}/toapis/v1/images/generations`, {
+    method: 'POST', headers: { authorization: `Bearer ${apiKey}` }, body: form,
+  });
+  assert.equal(answer.status, 200, await answer.clone().text());
+  const task = await answer.json();
+  assert.equal(task.status, 'queued');
+  const entry = (await journal()).find((e) => e.job_id === task.id && e.operation === 'create_task');
+  assert.ok(entry.notes.some((note) => note.startsWith('reference_images[0]: uploaded image/')), entry.notes.join('; '));
+
+  const bad = new FormData();
+  bad.append('model', 'nano-banana-2');
+  bad.append('prompt', 'x');
+  bad.append('reference_images', new Blob([Buffer.from('not an image')], { type: 'image/png' }), 'x.png');
+  const refused = await fetch(`${server.baseUrl}/toapis/v1/images/generations`, {
+    method: 'POST', headers: { authorization: `Bearer ${apiKey}` }, body: bad,
+  });
+  assert.equal(refused.status, 400);
+  assert.match((await refused.json()).error.message, /^reference_images\[0\]: /);
+});
+test('--strict-fields refuses the same undocumented field with the schema rule', async () => {
+  const strict = await startNanosim(['--api-key', apiKey, '--strict-fields']);
+  try {
+    const picky = new OpenAI({ apiKey, baseURL: `${strict.baseUrl}/crazyrouter/v1`, maxRetries: 0 });
+    await assert.rejects(
+      picky.images.generate({ model: 'nano-banana-2', prompt: 'A fig', my_trace_id: 'abc-123' }),
+      (error) => {
+        assert.ok(error instanceof OpenAI.BadRequestError, `got ${error?.constructor?.name}`);
+        assert.match(error.message, /my_trace_id: is not a documented field/);
+        return true;
+      },
+    );
+  } finally {
+    await strict.stop();
+  }
+});

@@ -119,7 +119,7 @@ TEST_CASE("odirouter: defaults fill what the request leaves out, and only that",
 TEST_CASE("odirouter: errors render with their placeholders substituted", "[unit][contracts]") {
   auto invalid = odirouter().render_error("invalid_request", {{"message", "prompt: is required"}, {"field", "prompt"},
                                                               {"rule", "required"}, {"request_id", "req_1"}});
-  CHECK(invalid.status == 400);
+  CHECK(invalid.status == 422);
   CHECK(invalid.header("content-type") == "application/json");
   CHECK(json::parse(invalid.body) ==
         json::parse(R"({"error":{"code":"REQUEST_INVALID","message":"prompt: is required"},
@@ -227,7 +227,11 @@ TEST_CASE("odirouter: routes match the documented paths and methods", "[unit][co
   CHECK_FALSE(odirouter().match("GET", "/v1/queue/nano_banana_2"));
   CHECK(odirouter().path_known("/v1/queue/nano_banana_2"));
   CHECK_FALSE(odirouter().match("GET", "/v1/queue/m/requests//status"));
-  CHECK_FALSE(odirouter().path_known("/v1/queue/m/requests/r"));
+  // fal's own result path (no /response) is the same operation (contract: operations.result.also_at).
+  CHECK(odirouter().match("GET", "/v1/queue/m/requests/r")->operation->name == "result");
+  CHECK(odirouter().match("GET", "/v1/queue/m/requests/r")->params.at("request_id") == "r");
+  CHECK_FALSE(odirouter().match("PUT", "/v1/queue/m/requests/r"));
+  CHECK_FALSE(odirouter().path_known("/v1/queue/m/requests"));
   CHECK_FALSE(odirouter().path_known("/v1/queue/nano_banana_2/"));
   CHECK_FALSE(odirouter().path_known(""));
 }

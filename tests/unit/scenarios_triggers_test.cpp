@@ -190,7 +190,7 @@ TEST_CASE("A provider body nested a hundred thousand levels deep under a body tr
   r.headers.emplace("Content-Type", "application/json");
   r.body = "{\"prompt\":" + deep_json(100'000) + "}";
   const HttpResponse answer = sim.handle(r);
-  CHECK(answer.status == 400);  // odirouter's validation error, not a crash
+  CHECK(answer.status == 422);  // odirouter's validation error (fal's 422), not a crash
   CHECK(answer.body.find("levels deep") != std::string::npos);
   CHECK_FALSE(fired(sim));
 }

@@ -26,6 +26,7 @@ struct JournalEntry {
   std::string operation;  // contract operation name, "admin", "file" or empty when unmatched
   std::string job_id;
   std::string api_key;
+  std::string request_id;  // the provider's id for this exchange (its request-id header, the id its errors quote)
   int status = 0;
   std::string request_body;   // truncated to Options::journal_body_limit
   std::string response_body;  // truncated likewise

@@ -53,6 +53,9 @@ struct Options {
   /// The in-process API (journal(), jobs(), usage()) always has them in full.
   bool reveal_keys = false;
   int max_json_depth = 64;
+  /// Refuse every undocumented request field, whatever the provider does with one (contract "unknown_fields":
+  /// providers that ignore them are made to refuse them, with the error their schema rule gives).
+  bool strict_fields = false;
   FatePolicy fate_policy;
   /// Providers whose requests the validating proxy sends to a real upstream (serve --proxy): id -> upstream URL.
   /// Shown by /__nanosim/health, so a check knows the admin API does not reach them.
@@ -67,6 +70,7 @@ struct ExchangeInfo {
   std::string operation;  // contract operation name, or "admin", "file", ""
   std::string job_id;
   std::string api_key;  // the authenticated key, if any
+  std::string request_id;  // the id the provider gives this exchange (contract "request_id"), as its headers send it
   /// A connection or body fault a scenario injected on purpose ("truncated_json", ...): the answer is meant to
   /// be off-contract, so contract checks skip it.
   std::string wire_fault;

@@ -7,8 +7,9 @@
 //   REQUIRE(nanosim::verify::polled_no_faster_than(entries, std::chrono::seconds(1)));
 //
 // Times are simulated: a request "arrives" at entry.at and is answered at entry.at + entry.latency.
-// Requests are grouped per API key, operation and job; the same checks are served by the admin API
-// (GET /__nanosim/verify?check=NAME&...).
+// A request follows the same key's previous call of that provider and operation about the same job; a call about
+// no job (a refused submit) is followed by the next such call, whatever job that one creates. The same checks are
+// served by the admin API (GET /__nanosim/verify?check=NAME&...).
 
 #include <map>
 #include <optional>

@@ -30,7 +30,7 @@ Checked Family::check_body(const ProviderCall& call, const contracts::Operation&
     if (auto refused = refuse_model(call, model_id)) return std::move(*refused);
   }
   if (auto refused = contract_.unsupported_parameter(op, call.http, body)) return context_.error(*refused);
-  if (auto violations = contract_.validate_request(op, body, model_id); !violations.empty()) {
+  if (auto violations = context_.validate_request(call, op, body, model_id); !violations.empty()) {
     return context_.invalid(violations.front(), invalid_kind);
   }
   contracts::Contract::apply_defaults(*op.request_schema, body);

@@ -3,7 +3,9 @@
 // candidates/inlineData shape (research/providers.md §3). The model id fixes the size tier.
 #include "../../core/wire.hpp"
 #include "family.hpp"
+#include "../gemini/aspect.hpp"
 #include "../gemini/inline_image.hpp"
+#include "../gemini/usage.hpp"
 
 namespace nanosim::providers::nanoseries {
 namespace {
@@ -43,15 +45,11 @@ std::optional<contracts::Violation> read_contents(const json& contents, NanoRequ
   return std::nullopt;
 }
 
-/// Gemini's token accounting: image tokens per the size table, about four characters per text token.
-json usage_metadata(const JobView& job) {
-  const json& tokens = contracts::image_size_table().at("models").at(job.spec.upstream_model).at("tokens_per_image");
-  const int per_image = tokens.value(job.spec.size_tier, 1290);
-  const int prompt_tokens = static_cast<int>(job.spec.prompt.size() / 4) + 1;
-  const int candidate_tokens = per_image * static_cast<int>(job.outputs.size());
-  return {{"promptTokenCount", prompt_tokens},
-          {"candidatesTokenCount", candidate_tokens},
-          {"totalTokenCount", prompt_tokens + candidate_tokens}};
+/// Google's usage figures, relayed (../gemini/usage.hpp): the text and images of every candidate.
+json usage_metadata(const JobView& job, const std::vector<std::pair<int, int>>& input_sizes) {
+  const std::size_t text_out = job.spec.wants_text ? core::describe(job.spec).size() * job.outputs.size() : 0;
+  return gemini::usage_metadata(
+      {job.spec.upstream_model, job.spec.prompt.size(), input_sizes, text_out, job.spec.size_tier, job.outputs.size()});
 }
 
 json candidates(ProviderContext& context, ProviderCall& call, const JobView& job) {
@@ -95,6 +93,12 @@ HttpResponse gemini_generate(Family& family, ProviderCall& call, const contracts
   }
   request.aspect_ratio_field = "generationConfig.imageConfig.aspectRatio";
   request.aspect_ratio = image_config.value("aspectRatio", capabilities.value("default_aspect_ratio", "1:1"));
+  // No aspectRatio: Gemini matches the input image (../gemini/aspect.hpp).
+  const auto& upstream = family.contract().model(model_id)->at("upstream").get_ref<const std::string&>();
+  if (const auto matched = gemini::ratio_of_input_image(wire.at("contents"), upstream); matched && !image_config.contains("aspectRatio")) {
+    request.aspect_ratio = *matched;
+    call.notes.push_back("aspectRatio " + *matched + ": the input image's");
+  }
   request.wants_text = mentions(config.value("responseModalities", json{"TEXT", "IMAGE"}), "TEXT", "Text");
   request.count = config.value("candidateCount", 1);
   request.wire = wire;
@@ -103,7 +107,7 @@ HttpResponse gemini_generate(Family& family, ProviderCall& call, const contracts
   if (auto* refused = std::get_if<HttpResponse>(&completed)) return std::move(*refused);
   const JobView& job = std::get<JobView>(completed);
   return core::json_response(200, {{"candidates", candidates(context, call, job)},
-                                   {"usageMetadata", usage_metadata(job)},
+                                   {"usageMetadata", usage_metadata(job, gemini::inline_image_sizes(wire.at("contents")))},
                                    {"modelVersion", model_id},
                                    {"responseId", job.id}});
 }

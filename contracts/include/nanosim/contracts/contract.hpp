@@ -132,6 +132,10 @@ class Contract {
   /// Checks that a response is the catalog's error `kind`: its HTTP status, its body's shape (literals fixed,
   /// placeholders any string) and the headers the entry sends. Empty when it is.
   [[nodiscard]] std::vector<Violation> validate_error(std::string_view kind, const HttpResponse& response) const;
+  /// Checks a streamed 200 answer (an operation whose 200 is text/event-stream): each `data:` chunk (or each
+  /// item of the JSON array sent without alt=sse) against the 200 schema; a chunk that is an error object
+  /// against the catalog at its code.
+  [[nodiscard]] std::vector<Violation> validate_stream(const Operation& op, const HttpResponse& response) const;
   /// Checks a response that no operation matched (an unknown route or method): it must be one of the
   /// catalog's error bodies at its status.
   [[nodiscard]] std::vector<Violation> validate_error_response(const HttpResponse& response) const;
