@@ -1,9 +1,11 @@
 // `nanosim serve`: every provider over HTTP until SIGINT / SIGTERM.
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <cctype>
 #include <csignal>
 #include <cstdint>
-#include <iostream>
 #include <memory>
 #include <pthread.h>
 #include <string>
@@ -34,6 +36,9 @@ struct ServeFlags {
   std::vector<std::string> scenarios;
   std::string default_credits;
   std::vector<std::string> credits;
+  bool quiet = false;
+  std::string log_format = "text";
+  std::string drain_timeout = "5";
 };
 
 /// What serve runs with: the simulator's options, the HTTP server's, and how to describe the clock.
@@ -41,6 +46,8 @@ struct ServeSetup {
   Options options;
   ServerConfig server;
   std::string clock_text;
+  Output output;
+  std::chrono::milliseconds drain_limit{5000};
 };
 
 Scenario load_scenario_flag(const std::string& file_or_name) {
@@ -102,6 +109,12 @@ ServeSetup to_setup(const ServeFlags& flags) {
     auto [key, balance] = parse_credit(text);
     options.credits.insert_or_assign(std::move(key), balance);
   }
+  if (flags.log_format != "text" && flags.log_format != "json") {
+    throw UsageError("--log-format: expected text or json, got '" + flags.log_format + "'");
+  }
+  setup.output.json = flags.log_format == "json";
+  setup.output.quiet = flags.quiet;
+  setup.drain_limit = std::chrono::milliseconds(parse_number("--drain-timeout", flags.drain_timeout, 0, 3600) * 1000);
   const double time_scale = parse_time_scale(flags.time_scale);
   if (flags.clock == "manual") {
     options.clock = std::make_shared<ManualClock>();
@@ -115,6 +128,33 @@ ServeSetup to_setup(const ServeFlags& flags) {
   return setup;
 }
 
+/// Stops the server, letting in-flight requests finish for at most `limit` (or until a second signal); then the
+/// synchronous calls still waiting drop their connections, so the program ends in bounded time.
+void drain(Server& server, Simulator& simulator, std::chrono::milliseconds limit, const sigset_t& signals,
+           const Output& output) {
+  std::thread stopper([&server] { server.stop(); });
+  std::atomic<bool> stopped{false};
+  std::thread watcher([&] {
+    // Waits in 50 ms slices: a stopped server says so through `stopped`, a second signal through sigtimedwait.
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!stopped) {
+      const auto left = deadline - std::chrono::steady_clock::now();
+      if (left <= std::chrono::steady_clock::duration::zero()) break;
+      const auto slice = std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(50)));
+      const timespec wait{0, static_cast<long>(slice.count())};
+      if (sigtimedwait(&signals, nullptr, &wait) > 0) break;
+    }
+    if (!stopped) {
+      output.say("nanosim: drain limit reached: dropping the calls still waiting for their job", "drain_limit");
+      simulator.interrupt_waits();
+    }
+  });
+  stopper.join();
+  stopped = true;
+  watcher.join();
+}
+
 int serve(ServeSetup setup) {
   // Signals are taken by sigwait below, not by a handler: block them before any thread starts.
   sigset_t signals;
@@ -123,22 +163,25 @@ int serve(ServeSetup setup) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  const Output& output = setup.output;
+  setup.server.access_log = [&output](const AccessRecord& record) { output.access(record); };
   Simulator simulator(setup.options);
   Server server(simulator, setup.server);
   server.start();
   for (const std::string& id : simulator.provider_ids()) {
-    std::cout << id << "  " << server.base_url() << "/" << id << "  (documented base "
-              << contracts::get(id).documented_base_url() << ")\n";
+    output.say(id + "  " + server.base_url() + "/" + id + "  (documented base " +
+                   contracts::get(id).documented_base_url() + ")",
+               "provider");
   }
-  if (simulator.serves_root()) std::cout << simulator.provider_ids().front() << " is also served at the root\n";
-  std::cout << setup.clock_text << ", seed " << setup.options.seed << "\n";
-  for (const Scenario& scenario : setup.options.scenarios) std::cout << "scenario " << scenario.name << "\n";
-  std::cout << "nanosim listening on " << server.base_url() << std::endl;
+  if (simulator.serves_root()) output.say(simulator.provider_ids().front() + " is also served at the root", "root");
+  output.say(setup.clock_text + ", seed " + std::to_string(setup.options.seed), "clock");
+  for (const Scenario& scenario : setup.options.scenarios) output.say("scenario " + scenario.name, "scenario");
+  output.say("nanosim listening on " + server.base_url(), "listening");
 
   int received = 0;
   sigwait(&signals, &received);
-  std::cout << "nanosim: stopping (" << (received == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
-  server.stop();
+  output.say(std::string("nanosim: stopping (") + (received == SIGINT ? "SIGINT" : "SIGTERM") + ")", "stopping");
+  drain(server, simulator, setup.drain_limit, signals, output);
   return 0;
 }
 
@@ -198,6 +241,10 @@ void add_serve_command(CLI::App& app, Action& action) {
            "FILE|NAME");
   add_flag(*command, "--default-credits", flags->default_credits, "Starting credits of every key (default 500)", "N");
   add_list(*command, "--credits", flags->credits, "Starting credits of one key (repeatable)", "KEY=N");
+  command->add_flag("--quiet", flags->quiet, "No access log (one line per request otherwise)")->envname("NANOSIM_QUIET");
+  add_flag(*command, "--log-format", flags->log_format, "text (default) or json: one JSON object per line", "text|json");
+  add_flag(*command, "--drain-timeout", flags->drain_timeout,
+           "On SIGINT/SIGTERM, seconds in-flight calls may finish before they are dropped (default 5)", "SECONDS");
   command->callback([&action, flags] {
     action = [setup = to_setup(*flags)]() mutable { return serve(std::move(setup)); };
   });

@@ -101,6 +101,16 @@ void write_response(const HttpResponse& in, httplib::Response& out, bool head) {
   out.set_content(in.body, content_type);
 }
 
+/// Sleeps `duration`, or less once the simulator's waits are interrupted (a bounded shutdown).
+void sleep_unless_stopping(const Simulator& simulator, std::chrono::microseconds duration) {
+  const auto until = std::chrono::steady_clock::now() + duration;
+  while (!simulator.waits_interrupted()) {
+    const auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) return;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(50)));
+  }
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -125,16 +135,25 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
   });
   http.set_keep_alive_timeout(impl_->config.keep_alive_timeout_seconds);
   http.set_payload_max_length(simulator.options().max_body_bytes + 1);
-  const auto respond = [this](const HttpRequest& message, bool head, httplib::Response& response) {
-    const HttpResponse answer = impl_->simulator.handle(message);
+  const auto respond = [this](const HttpRequest& message, const httplib::Request& request, httplib::Response& response) {
+    const auto started = std::chrono::steady_clock::now();
+    AccessRecord record;
+    const HttpResponse answer = impl_->simulator.handle(message, record.info);
     if (answer.delay_ms > 0) {  // scenario latency: waited here, outside the simulator's lock
       const double scale = std::max(impl_->simulator.clock().time_scale(), 1e-3);
-      std::this_thread::sleep_for(std::chrono::microseconds(static_cast<std::int64_t>(answer.delay_ms * 1000.0 / scale)));
+      sleep_unless_stopping(impl_->simulator, std::chrono::microseconds(
+                                                  static_cast<std::int64_t>(answer.delay_ms * 1000.0 / scale)));
     }
-    write_response(answer, response, head);
+    write_response(answer, response, request.method == "HEAD");
+    if (!impl_->config.access_log) return;
+    record.method = request.method;
+    record.path = request.target.empty() ? request.path : request.target;
+    record.status = answer.status;
+    record.real_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    impl_->config.access_log(record);
   };
   const auto handler = [respond](const httplib::Request& request, httplib::Response& response) {
-    respond(to_request(request), request.method == "HEAD", response);
+    respond(to_request(request), request, response);
   };
   // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3), but cpp-httplib 0.11
   // answers such a POST/PUT (curl -X PUT …/cancel) with an empty 400 before routing: answer it here instead.
@@ -153,7 +172,7 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
       message.form.clear();
       message.body.clear();
     }
-    respond(message, request.method == "HEAD", response);
+    respond(message, request, response);
   };
   http.Get(".*", handler);
   http.Post(".*", with_body);

@@ -26,6 +26,8 @@ struct JournalEntry {
   std::string job_id;
   std::string api_key;
   int status = 0;
+  Headers request_headers;    // API keys masked (masked_headers)
+  Headers response_headers;
   std::string request_body;   // truncated to Options::journal_body_limit
   std::string response_body;  // truncated likewise
   std::vector<std::string> notes;  // effects applied, rules fired
@@ -37,6 +39,11 @@ struct JournalEntry {
 
   [[nodiscard]] nlohmann::json to_json() const;
 };
+
+/// The headers with every API key masked: the headers the contracts' auth schemes read (Authorization,
+/// x-goog-api-key), Proxy-Authorization and Cookie keep their scheme word ("Bearer ") and show at most the key's first
+/// three and last four characters ("Bearer sk-***7f3a"; a key of 12 characters or fewer shows nothing: "Bearer ***").
+Headers masked_headers(const Headers& headers);
 
 /// Thread-safe, bounded.
 class Journal {

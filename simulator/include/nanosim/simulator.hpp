@@ -65,6 +65,9 @@ struct ExchangeInfo {
   /// be off-contract, so contract checks skip it.
   std::string wire_fault;
   Millis latency{0};  // simulated latency scenarios added to the answer
+  Millis at{0};           // simulated time the request arrived
+  Millis answered_at{0};  // simulated time of the answer (a synchronous call waits for its job)
+  std::vector<std::string> rules;  // scenario rules that fired, "SCENARIO/RULE"
 };
 
 /// Sees every exchange after it is journaled and before the response is written; may rewrite the response
@@ -80,6 +83,13 @@ class Simulator {
 
   /// Answers one request. Thread-safe; never throws for anything a client sends.
   HttpResponse handle(const HttpRequest& request);
+  /// The same, and says what the exchange was (provider, operation, times, scenario rules that fired).
+  HttpResponse handle(const HttpRequest& request, ExchangeInfo& about);
+
+  /// Shutting down: synchronous calls waiting for their job stop waiting and drop their connection (the job goes
+  /// on), and nothing waits on a real clock any more. For a bounded drain; not undone.
+  void interrupt_waits();
+  [[nodiscard]] bool waits_interrupted() const;
 
   [[nodiscard]] Clock& clock() const;
   /// Moves a manual clock forward; false for a real clock.
