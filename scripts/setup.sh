@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything nanosim needs on Debian 12 (bookworm). Idempotent: installs only what is missing.
+# --no-npm: system packages only (scripts/serve.sh: serving needs none of the SDKs the tests run).
 set -euo pipefail
+with_npm=1
+[[ "${1:-}" == --no-npm ]] && with_npm=0
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
@@ -33,7 +36,7 @@ fi
 
 # The official SDKs the SDK checks run (tests/sdk): installed from the lock file, again only when it changed.
 sdk_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/sdk"
-if [[ -f "$sdk_dir/package-lock.json" ]] && command -v npm >/dev/null 2>&1; then
+if ((with_npm)) && [[ -f "$sdk_dir/package-lock.json" ]] && command -v npm >/dev/null 2>&1; then
   stamp="$sdk_dir/node_modules/.nanosim-lock.sha256"
   wanted="$(sha256sum "$sdk_dir/package-lock.json" | cut -d' ' -f1)"
   if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
