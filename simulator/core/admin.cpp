@@ -4,6 +4,9 @@
 #include "simulator_impl.hpp"
 
 namespace nanosim {
+namespace core::embedded {
+const std::vector<std::pair<std::string_view, std::string_view>>& admin_files();
+}  // namespace core::embedded
 namespace {
 
 using nlohmann::json;
@@ -139,7 +142,13 @@ HttpResponse Simulator::Impl::admin(const HttpRequest& request, std::string_view
     if (openapi) id.resize(id.size() - 8);
     const contracts::Contract* contract = contracts::find(id);
     if (contract == nullptr) return simulator_error(404, "contract_not_found", "No contract " + id);
-    return core::json_response(200, openapi ? contracts::to_openapi(*contract) : contract->document());
+    return core::json_response(
+        200, openapi ? contracts::to_openapi(*contract, request_origin(request, options) + "/" + id) : contract->document());
+  }
+  if (path == "openapi" && method == "GET") {  // the admin API's own document, served from the host it was reached on
+    json document = json::parse(core::embedded::admin_files().at(0).second);
+    document["servers"] = json::array({{{"url", request_origin(request, options)}, {"description", "nanosim"}}});
+    return core::json_response(200, document);
   }
   if (auto answer = scenario_admin(request, path)) return std::move(*answer);
   return simulator_error(404, "admin_not_found",
