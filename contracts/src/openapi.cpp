@@ -120,7 +120,11 @@ json request_body(const Contract& contract, const json& request) {
       choices.push_back(model_schema);
       per_model[id] = std::move(model_schema);
     }
-    if (!choices.empty()) schema["anyOf"] = std::move(choices);
+    if (choices.size() == 1) {
+      schema = json{{"allOf", json::array({schema, choices.at(0)})}};  // the request's rules and its one model's
+    } else if (!choices.empty()) {
+      schema["anyOf"] = std::move(choices);
+    }
     schema["x-model-schemas"] = std::move(per_model);  // which one applies depends on the model parameter
   }
   json body = {{"required", true}, {"content", {{request.at("content_type").get<std::string>(), {{"schema", schema}}}}}};
