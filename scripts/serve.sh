@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# One command: install what is needed, build, and run `nanosim serve` with the embedded defaults.
+# One command: install what is needed, build the program, and run `nanosim serve` with the embedded defaults.
 # Extra arguments go to `nanosim serve` (e.g. --port 0 --clock manual).
+# Builds only the program: it reuses the tree ./scripts/test.sh built (build/dev) when there is one, else builds an
+# optimised one without the tests (build/release); npm packages are never installed here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-bash scripts/build.sh release --target nanosim
-exec ./build/release/simulator/nanosim serve "$@"
+bash scripts/setup.sh --no-npm >&2
+if [[ -f build/dev/CMakeCache.txt ]]; then
+  preset=dev
+else
+  preset=release
+  [[ -f build/release/CMakeCache.txt ]] || cmake --preset release -DNANOSIM_BUILD_TESTS=OFF >/dev/null
+fi
+cmake --build --preset "$preset" --target nanosim -- -j"$(nproc)" >&2
+exec "./build/$preset/simulator/nanosim" serve "$@"

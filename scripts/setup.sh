@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything nanosim needs on Debian 12 (bookworm). Idempotent: installs only what is missing.
+# --no-npm: system packages only (scripts/serve.sh: serving needs none of the SDKs the tests run).
 set -euo pipefail
+with_npm=1
+[[ "${1:-}" == --no-npm ]] && with_npm=0
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
@@ -31,16 +34,18 @@ else
   echo "setup: system packages present"
 fi
 
-# The official SDKs the SDK checks run (tests/sdk): installed from the lock file, again only when it changed.
-sdk_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/sdk"
-if [[ -f "$sdk_dir/package-lock.json" ]] && command -v npm >/dev/null 2>&1; then
-  stamp="$sdk_dir/node_modules/.nanosim-lock.sha256"
-  wanted="$(sha256sum "$sdk_dir/package-lock.json" | cut -d' ' -f1)"
-  if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
-    echo "setup: installing the SDKs of tests/sdk (npm ci)"
-    (cd "$sdk_dir" && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$wanted" > "$stamp"
-  else
-    echo "setup: SDKs of tests/sdk present"
+# The official SDKs the SDK checks run (tests/sdk) and the OpenAPI linters (tests/openapi): installed from their lock
+# files, again only when a lock file changed.
+for sdk_dir in "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"/tests/{sdk,openapi}; do
+  if ((with_npm)) && [[ -f "$sdk_dir/package-lock.json" ]] && command -v npm >/dev/null 2>&1; then
+    stamp="$sdk_dir/node_modules/.nanosim-lock.sha256"
+    wanted="$(sha256sum "$sdk_dir/package-lock.json" | cut -d' ' -f1)"
+    if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
+      echo "setup: installing the npm packages of ${sdk_dir##*/tests/} (npm ci)"
+      (cd "$sdk_dir" && npm ci --no-audit --no-fund --loglevel=error)
+      echo "$wanted" > "$stamp"
+    else
+      echo "setup: npm packages of ${sdk_dir##*/tests/} present"
+    fi
   fi
-fi
+done

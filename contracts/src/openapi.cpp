@@ -32,6 +32,43 @@ json rewrite_refs(const json& node) {
   return out;
 }
 
+bool is_array_schema(const json& node) {
+  const auto type = node.find("type");
+  if (type == node.end()) return false;
+  if (type->is_string()) return *type == "array";
+  return type->is_array() && std::find(type->begin(), type->end(), "array") != type->end();
+}
+
+/// What OpenAPI tools expect of a schema without changing what it means: an array schema says `items` (`{}`, any
+/// item, is JSON Schema's own default), and the per-keyword provenance becomes a list, so that no member is named
+/// like a schema keyword ("enum", "default") where linters would read it as one.
+void make_lint_clean(json& node) {
+  if (node.is_array()) {
+    for (auto& item : node) make_lint_clean(item);
+    return;
+  }
+  if (!node.is_object()) return;
+  if (is_array_schema(node) && !node.contains("items") && !node.contains("prefixItems")) node["items"] = json::object();
+  // anyOf of one schema (one error kind, one model) is that schema: merged in when no keyword collides.
+  if (const auto any = node.find("anyOf"); any != node.end() && any->is_array() && any->size() == 1 && any->at(0).is_object()) {
+    const json only = any->at(0);
+    const bool collides = std::any_of(only.items().begin(), only.items().end(),
+                                      [&](const auto& item) { return node.contains(item.key()); });
+    if (!collides) {
+      node.erase("anyOf");
+      for (const auto& [key, value] : only.items()) node[key] = value;
+    }
+  }
+  if (const auto keywords = node.find("x-provenance-keywords"); keywords != node.end() && keywords->is_object()) {
+    json listed = json::array();
+    for (const auto& [keyword, provenance] : keywords->items()) listed.push_back({{"keyword", keyword}, {"provenance", provenance}});
+    *keywords = std::move(listed);
+  }
+  for (auto& [key, value] : node.items()) {
+    if (key != "x-provenance-keywords") make_lint_clean(value);
+  }
+}
+
 json security_scheme(const json& scheme) {
   json out;
   const std::string prefix = scheme.value("prefix", "");
@@ -83,7 +120,11 @@ json request_body(const Contract& contract, const json& request) {
       choices.push_back(model_schema);
       per_model[id] = std::move(model_schema);
     }
-    if (!choices.empty()) schema["anyOf"] = std::move(choices);
+    if (choices.size() == 1) {
+      schema = json{{"allOf", json::array({schema, choices.at(0)})}};  // the request's rules and its one model's
+    } else if (!choices.empty()) {
+      schema["anyOf"] = std::move(choices);
+    }
     schema["x-model-schemas"] = std::move(per_model);  // which one applies depends on the model parameter
   }
   json body = {{"required", true}, {"content", {{request.at("content_type").get<std::string>(), {{"schema", schema}}}}}};
@@ -141,7 +182,7 @@ json operation_object(const Contract& contract, const Operation& op) {
 
 }  // namespace
 
-json to_openapi(const Contract& contract) {
+json to_openapi(const Contract& contract, const std::string& served_at) {
   const json& doc = contract.document();
   json api = {{"openapi", "3.1.0"},
               {"info", {{"title", doc.at("title")}, {"version", "contract format " + doc.at("format_version").dump()},
@@ -149,6 +190,9 @@ json to_openapi(const Contract& contract) {
               {"servers", json::array({{{"url", contract.documented_base_url()}, {"description", "documented base URL"}}})},
               {"paths", json::object()},
               {"components", {{"schemas", json::object()}, {"securitySchemes", json::object()}}}};
+  if (!served_at.empty()) {  // the simulator first: a tool pointed at the document calls it, not the paid provider
+    api.at("servers").insert(api.at("servers").begin(), json::object({{"url", served_at}, {"description", "nanosim"}}));
+  }
   if (doc.contains("description")) api.at("info")["description"] = doc.at("description");
   json security = json::array();
   for (const auto& scheme : doc.at("auth").at("schemes")) {
@@ -187,6 +231,11 @@ json to_openapi(const Contract& contract) {
   }
   api["x-nanosim"] = {{"id", contract.id()}, {"auth", doc.at("auth")}, {"models", rewrite_refs(doc.at("models"))},
                       {"lifecycle", doc.at("lifecycle")}, {"failure_kinds", doc.at("failure_kinds")}, {"errors", doc.at("errors")}};
+  api["tags"] = json::array({{{"name", contract.id()}, {"description", doc.at("title")}}});
+  for (auto& [path, methods] : api.at("paths").items()) {
+    for (auto& [method, operation] : methods.items()) operation["tags"] = json::array({contract.id()});
+  }
+  make_lint_clean(api);
   return api;
 }
 

@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "nanosim/server.hpp"
+
 namespace nanosim::cli {
 
 /// The first line of every help text.
@@ -22,6 +24,16 @@ using Action = std::function<int()>;
 
 /// `text` as an integer in min..max, else a UsageError naming `flag`.
 long long parse_number(const std::string& flag, const std::string& text, long long min, long long max);
+
+/// What `nanosim serve` prints (output.cpp): startup and shutdown lines, and the access log.
+struct Output {
+  bool json = false;   // --log-format json: one JSON object per line
+  bool quiet = false;  // --quiet: no access log
+  /// A startup or shutdown line; in JSON {"event": event, "message": message}.
+  void say(const std::string& message, const std::string& event) const;
+  /// One request: method, path, status, simulated and real time, provider, operation, scenario rules that fired.
+  void access(const AccessRecord& record) const;
+};
 
 void add_serve_command(CLI::App& app, Action& action);
 void add_contracts_command(CLI::App& app, Action& action);

@@ -15,10 +15,10 @@ int list_contracts() {
   return 0;
 }
 
-int export_contract(const std::string& id, bool openapi) {
+int export_contract(const std::string& id, bool openapi, const std::string& server) {
   const auto* contract = contracts::find(id);
   if (contract == nullptr) throw UsageError("no contract named " + id);
-  std::cout << (openapi ? contracts::to_openapi(*contract) : contract->document()).dump(2) << "\n";
+  std::cout << (openapi ? contracts::to_openapi(*contract, server + "/" + id) : contract->document()).dump(2) << "\n";
   return 0;
 }
 
@@ -37,12 +37,18 @@ void add_contracts_command(CLI::App& app, Action& action) {
   struct ExportFlags {
     std::string id;
     bool openapi = false;
+    std::string server = "http://127.0.0.1:8080";
   };
   auto flags = std::make_shared<ExportFlags>();
   CLI::App* exporter = command->add_subcommand("export", "Print one contract as JSON, or its OpenAPI 3.1 form");
   exporter->add_option("ID", flags->id, "The provider id (nanosim contracts list)")->required();
   exporter->add_flag("--openapi", flags->openapi, "Print the OpenAPI 3.1 document instead of the contract");
-  exporter->callback([&action, flags] { action = [flags] { return export_contract(flags->id, flags->openapi); }; });
+  exporter->add_option("--server", flags->server, "With --openapi: the simulator's URL, listed first in servers")
+      ->type_name("URL")
+      ->capture_default_str();
+  exporter->callback([&action, flags] {
+    action = [flags] { return export_contract(flags->id, flags->openapi, flags->server); };
+  });
 }
 
 }  // namespace nanosim::cli

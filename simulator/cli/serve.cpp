@@ -1,9 +1,11 @@
 // `nanosim serve`: every provider over HTTP until SIGINT / SIGTERM.
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <cctype>
 #include <csignal>
 #include <cstdint>
-#include <iostream>
 #include <memory>
 #include <pthread.h>
 #include <string>
@@ -40,6 +42,9 @@ struct ServeFlags {
   std::string admin_token;
   bool reveal_keys = false;
   bool strict_fields = false;
+  bool quiet = false;
+  std::string log_format = "text";
+  std::string drain_timeout = "5";
 };
 
 /// What serve runs with: the simulator's options, the HTTP server's, and how to describe the clock.
@@ -48,6 +53,8 @@ struct ServeSetup {
   ServerConfig server;
   std::string clock_text;
   ProxyConfig proxy;
+  Output output;
+  std::chrono::milliseconds drain_limit{5000};
 };
 
 Scenario load_scenario_flag(const std::string& file_or_name) {
@@ -123,6 +130,12 @@ ServeSetup to_setup(const ServeFlags& flags) {
   setup.proxy.record_directory = flags.record;
   if (!flags.record.empty() && flags.proxies.empty()) throw UsageError("--record: records what --proxy forwards; name a provider to proxy");
   options.proxied = setup.proxy.upstreams;
+  if (flags.log_format != "text" && flags.log_format != "json") {
+    throw UsageError("--log-format: expected text or json, got '" + flags.log_format + "'");
+  }
+  setup.output.json = flags.log_format == "json";
+  setup.output.quiet = flags.quiet;
+  setup.drain_limit = std::chrono::milliseconds(parse_number("--drain-timeout", flags.drain_timeout, 0, 3600) * 1000);
   const double time_scale = parse_time_scale(flags.time_scale);
   if (flags.clock == "manual") {
     options.clock = std::make_shared<ManualClock>();
@@ -136,6 +149,33 @@ ServeSetup to_setup(const ServeFlags& flags) {
   return setup;
 }
 
+/// Stops the server, letting in-flight requests finish for at most `limit` (or until a second signal); then the
+/// synchronous calls still waiting drop their connections, so the program ends in bounded time.
+void drain(Server& server, Simulator& simulator, std::chrono::milliseconds limit, const sigset_t& signals,
+           const Output& output) {
+  std::thread stopper([&server] { server.stop(); });
+  std::atomic<bool> stopped{false};
+  std::thread watcher([&] {
+    // Waits in 50 ms slices: a stopped server says so through `stopped`, a second signal through sigtimedwait.
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!stopped) {
+      const auto left = deadline - std::chrono::steady_clock::now();
+      if (left <= std::chrono::steady_clock::duration::zero()) break;
+      const auto slice = std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(50)));
+      const timespec wait{0, static_cast<long>(slice.count())};
+      if (sigtimedwait(&signals, nullptr, &wait) > 0) break;
+    }
+    if (!stopped) {
+      output.say("nanosim: drain limit reached: dropping the calls still waiting for their job", "drain_limit");
+      simulator.interrupt_waits();
+    }
+  });
+  stopper.join();
+  stopped = true;
+  watcher.join();
+}
+
 int serve(ServeSetup setup) {
   // Signals are taken by sigwait below, not by a handler: block them before any thread starts.
   sigset_t signals;
@@ -144,6 +184,8 @@ int serve(ServeSetup setup) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  const Output& output = setup.output;
+  setup.server.access_log = [&output](const AccessRecord& record) { output.access(record); };
   Simulator simulator(setup.options);
   std::unique_ptr<Proxy> proxy;  // only for the providers named with --proxy: never the default
   if (!setup.proxy.upstreams.empty()) {
@@ -158,22 +200,24 @@ int serve(ServeSetup setup) {
   server.start();
   if (const std::string warning = server.exposure_warning(); !warning.empty()) std::cerr << warning << std::endl;
   for (const std::string& id : simulator.provider_ids()) {
-    std::cout << id << "  " << server.base_url() << "/" << id << "  (documented base "
-              << contracts::get(id).documented_base_url() << ")\n";
+    output.say(id + "  " + server.base_url() + "/" + id + "  (documented base " +
+                   contracts::get(id).documented_base_url() + ")",
+               "provider");
   }
-  if (simulator.serves_root()) std::cout << simulator.provider_ids().front() << " is also served at the root\n";
-  std::cout << setup.clock_text << ", seed " << setup.options.seed << "\n";
-  for (const Scenario& scenario : setup.options.scenarios) std::cout << "scenario " << scenario.name << "\n";
+  if (simulator.serves_root()) output.say(simulator.provider_ids().front() + " is also served at the root", "root");
+  output.say(setup.clock_text + ", seed " + std::to_string(setup.options.seed), "clock");
+  for (const Scenario& scenario : setup.options.scenarios) output.say("scenario " + scenario.name, "scenario");
   for (const auto& [id, url] : setup.proxy.upstreams) {
-    std::cout << "proxy " << id << " -> " << url << " (each answer checked against the contract: GET /__nanosim/drift)"
-              << (setup.proxy.record_directory.empty() ? "" : ", recorded to " + setup.proxy.record_directory) << "\n";
+    output.say("proxy " + id + " -> " + url + " (each answer checked against the contract: GET /__nanosim/drift)" +
+                   (setup.proxy.record_directory.empty() ? "" : ", recorded to " + setup.proxy.record_directory),
+               "proxy");
   }
-  std::cout << "nanosim listening on " << server.base_url() << std::endl;
+  output.say("nanosim listening on " + server.base_url(), "listening");
 
   int received = 0;
   sigwait(&signals, &received);
-  std::cout << "nanosim: stopping (" << (received == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
-  server.stop();
+  output.say(std::string("nanosim: stopping (") + (received == SIGINT ? "SIGINT" : "SIGTERM") + ")", "stopping");
+  drain(server, simulator, setup.drain_limit, signals, output);
   return 0;
 }
 
@@ -249,6 +293,10 @@ void add_serve_command(CLI::App& app, Action& action) {
       ->add_flag("--strict-fields", flags->strict_fields,
                  "Refuse every undocumented request field, also where the provider ignores them (contract unknown_fields)")
       ->envname(env_name("--strict-fields"));
+  command->add_flag("--quiet", flags->quiet, "No access log (one line per request otherwise)")->envname("NANOSIM_QUIET");
+  add_flag(*command, "--log-format", flags->log_format, "text (default) or json: one JSON object per line", "text|json");
+  add_flag(*command, "--drain-timeout", flags->drain_timeout,
+           "On SIGINT/SIGTERM, seconds in-flight calls may finish before they are dropped (default 5)", "SECONDS");
   command->callback([&action, flags] {
     action = [setup = to_setup(*flags)]() mutable { return serve(std::move(setup)); };
   });

@@ -7,6 +7,9 @@
 #include "simulator_impl.hpp"
 
 namespace nanosim {
+namespace core::embedded {
+const std::vector<std::pair<std::string_view, std::string_view>>& admin_files();
+}  // namespace core::embedded
 namespace {
 
 using nlohmann::json;
@@ -135,14 +138,6 @@ json job_to_json(const JobView& job, bool reveal_keys) {
   for (const OutputFile& file : job.outputs) files.push_back(file.token);
   out["files"] = files;
   return out;
-}
-
-std::string mask_key(std::string_view key) {
-  if (key.empty()) return {};
-  // "sk-…3f9a": enough to tell keys apart, not enough to use one. Short keys keep less.
-  if (key.size() >= 12) return std::string(key.substr(0, 3)) + "…" + std::string(key.substr(key.size() - 4));
-  if (key.size() >= 6) return "…" + std::string(key.substr(key.size() - 2));
-  return "…";
 }
 
 std::string shown_key(std::string_view key, bool reveal) { return reveal ? std::string(key) : mask_key(key); }
@@ -317,7 +312,13 @@ HttpResponse Simulator::Impl::admin(const HttpRequest& request, std::string_view
     if (openapi) id.resize(id.size() - 8);
     const contracts::Contract* contract = contracts::find(id);
     if (contract == nullptr) return simulator_error(404, "contract_not_found", "No contract " + id);
-    return core::json_response(200, openapi ? contracts::to_openapi(*contract) : contract->document());
+    return core::json_response(
+        200, openapi ? contracts::to_openapi(*contract, request_origin(request, options) + "/" + id) : contract->document());
+  }
+  if (path == "openapi" && method == "GET") {  // the admin API's own document, served from the host it was reached on
+    json document = json::parse(core::embedded::admin_files().at(0).second);
+    document["servers"] = json::array({{{"url", request_origin(request, options)}, {"description", "nanosim"}}});
+    return core::json_response(200, document);
   }
   if (auto answer = scenario_admin(request, path)) return std::move(*answer);
   return simulator_error(404, "admin_not_found",

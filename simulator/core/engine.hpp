@@ -6,6 +6,7 @@
 // State is a function of the clock: every public call first catches the schedulers up to clock.now(),
 // replaying worker hand-overs in time order, so a ManualClock moves every job at once.
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -103,7 +104,12 @@ class Engine {
   /// Forgets every job and file, and restores the configured credits.
   void reset();
 
+  /// Shutdown: waits on a real clock end at once (Simulator::interrupt_waits).
+  void interrupt_waits() { interrupted_ = true; }
+  [[nodiscard]] bool waits_interrupted() const { return interrupted_; }
+
  private:
+  std::atomic<bool> interrupted_{false};
   /// Queue order: (ready time in ms, submission sequence). With the pool's constant dispatch delay this is FIFO;
   /// a stalled job takes its place when its stall ends. order_of_key = jobs ahead, in O(log n).
   using QueueKey = std::pair<std::int64_t, std::uint64_t>;

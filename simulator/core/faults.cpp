@@ -226,6 +226,15 @@ void FaultEngine::decide_fate(const JobSpec& spec, JobFate& fate) {
   }
 }
 
+std::optional<std::string> fired_rule(const std::string& note) {
+  // "scenario NAME rule RULE: ...", as note() writes it (names have no spaces: the scenario format's pattern).
+  if (note.rfind("scenario ", 0) != 0) return std::nullopt;
+  const std::size_t rule = note.find(" rule ", 9);
+  const std::size_t colon = rule == std::string::npos ? rule : note.find(": ", rule + 6);
+  if (colon == std::string::npos) return std::nullopt;
+  return note.substr(9, rule - 9) + "/" + note.substr(rule + 6, colon - rule - 6);
+}
+
 void FaultEngine::note(const Firing& firing, const std::string& text) {
   if (notes_ == nullptr) return;
   notes_->push_back("scenario " + firing.active->scenario.name + " rule " +

@@ -125,4 +125,7 @@ class FaultEngine {
   std::vector<std::string>* notes_ = nullptr;
 };
 
+/// "SCENARIO/RULE" of a journal note a firing rule wrote, nullopt for any other note.
+std::optional<std::string> fired_rule(const std::string& note);
+
 }  // namespace nanosim::core

@@ -1,16 +1,68 @@
 #include "nanosim/journal.hpp"
-#include "nanosim/job.hpp"
 
 #include <algorithm>
+#include <set>
+
+#include "nanosim/contracts/contract.hpp"
+#include "nanosim/job.hpp"
 
 namespace nanosim {
+namespace {
+
+/// The headers that carry keys: every contract's header auth schemes, and the usual credential headers.
+const std::set<std::string, CaseInsensitiveLess>& secret_headers() {
+  static const std::set<std::string, CaseInsensitiveLess> names = [] {
+    std::set<std::string, CaseInsensitiveLess> out{"Authorization", "Proxy-Authorization", "Cookie"};
+    for (const contracts::Contract* contract : contracts::all()) {
+      for (const auto& scheme : contract->document().at("auth").at("schemes")) {
+        if (scheme.value("in", "") == "header") out.insert(scheme.at("header").get<std::string>());
+      }
+    }
+    return out;
+  }();
+  return names;
+}
+
+std::string mask(const std::string& value) {
+  const std::size_t space = value.find(' ');
+  const std::string scheme = space == std::string::npos ? std::string() : value.substr(0, space + 1);
+  return scheme + mask_key(std::string_view(value).substr(scheme.size()));
+}
+
+nlohmann::json headers_json(const Headers& headers) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, value] : headers) {
+    auto& slot = out[name];
+    slot = slot.is_string() ? slot.get<std::string>() + ", " + value : value;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string mask_key(std::string_view key) {
+  if (key.empty()) return {};
+  // "sk-…3f9a": enough to tell keys apart, not enough to use one. Short keys keep less.
+  if (key.size() >= 12) return std::string(key.substr(0, 3)) + "…" + std::string(key.substr(key.size() - 4));
+  if (key.size() >= 6) return "…" + std::string(key.substr(key.size() - 2));
+  return "…";
+}
+
+Headers masked_headers(const Headers& headers) {
+  Headers out;
+  for (const auto& [name, value] : headers) {
+    out.emplace(name, secret_headers().count(name) != 0 ? mask(value) : value);
+  }
+  return out;
+}
 
 nlohmann::json JournalEntry::to_json() const {
-  nlohmann::json out = {{"sequence", sequence},       {"at_ms", at.count()},          {"method", method},
-                        {"path", path},               {"query", query},               {"provider", provider},
-                        {"operation", operation},     {"job_id", job_id},             {"api_key", api_key},
-                        {"request_id", request_id},   {"status", status},             {"request_body", request_body},
-                        {"response_body", response_body}, {"notes", notes}};
+  nlohmann::json out = {{"sequence", sequence},   {"at_ms", at.count()},       {"method", method},
+          {"path", path},           {"query", query},            {"provider", provider},
+          {"operation", operation}, {"job_id", job_id},          {"api_key", api_key},
+          {"request_id", request_id}, {"status", status},        {"request_headers", headers_json(request_headers)},
+          {"request_body", request_body}, {"response_headers", headers_json(response_headers)},
+          {"response_body", response_body}, {"notes", notes}};
   if (latency.count() != 0) out["latency_ms"] = latency.count();
   if (retry_after) out["retry_after_ms"] = retry_after->count();
   if (!job_state.empty()) out["job_state"] = job_state;

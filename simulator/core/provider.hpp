@@ -186,6 +186,7 @@ class ProviderContext {
                                                      std::string_view kind);
   /// Waits (as run_synchronously says) until the job ends or `deadline_at`; its view then, nullopt when it vanished.
   std::optional<JobView> wait_for(ProviderCall& call, const std::string& job_id, Millis deadline_at);
+  static HttpResponse shut_down(ProviderCall& call);
 
   Engine& engine_;
   const contracts::Contract& contract_;

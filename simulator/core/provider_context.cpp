@@ -287,6 +287,7 @@ SyncOutcome ProviderContext::run_synchronously(ProviderCall& call, const contrac
   const Millis deadline_at = client_first ? engine_.now() + client_timeout->after : provider_limit_at;
   std::optional<JobView> job = wait_for(call, id, deadline_at);
   if (job && is_terminal(job->state)) return std::move(*job);
+  if (engine_.waits_interrupted()) return shut_down(call);
   const std::string who = client_first ? "the client hung up at its " + client_timeout->header + " of " +
                                              std::to_string(client_timeout->after.count()) + " ms"
                                        : std::string("synchronous call passed its limit");
@@ -312,13 +313,26 @@ SyncOutcome ProviderContext::run_synchronously(ProviderCall& call, const contrac
                                                   : failure_error(op, failure::generation_timeout));
 }
 
+// The program is stopping and its drain limit passed: the connection drops, as it would when a real server goes
+// away mid-call; the job goes on for whoever asks later.
+HttpResponse ProviderContext::shut_down(ProviderCall& call) {
+  call.notes.emplace_back("the server stopped before the job ended: the connection is dropped, the job goes on");
+  call.info.wire_fault = "shutdown";
+  HttpResponse gone;
+  gone.status = 503;
+  gone.fault = ConnectionFault::reset_before_response;
+  return gone;
+}
+
 std::optional<JobView> ProviderContext::wait_for(ProviderCall& call, const std::string& job_id, Millis deadline_at) {
   Clock& clock = engine_.clock();
   while (true) {
     const JobView* job = engine_.find(job_id);
     if (job != nullptr && is_terminal(job->state)) return *job;
     const Millis now = clock.now();
-    if (now >= deadline_at) return job != nullptr ? std::optional<JobView>(*job) : std::nullopt;
+    if (now >= deadline_at || engine_.waits_interrupted()) {
+      return job != nullptr ? std::optional<JobView>(*job) : std::nullopt;
+    }
     const auto next = job != nullptr ? engine_.next_change(job_id) : std::nullopt;
     const Millis target = std::min(next.value_or(deadline_at), deadline_at);
     const Millis step = std::max(target - now, Millis{1});

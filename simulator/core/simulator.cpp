@@ -180,6 +180,14 @@ Simulator::~Simulator() = default;
 
 HttpResponse Simulator::handle(const HttpRequest& request) {
   ExchangeInfo info;
+  return handle(request, info);
+}
+
+void Simulator::interrupt_waits() { impl_->engine.interrupt_waits(); }
+bool Simulator::waits_interrupted() const { return impl_->engine.waits_interrupted(); }
+
+HttpResponse Simulator::handle(const HttpRequest& request, ExchangeInfo& info) {
+  info = ExchangeInfo{};
   std::vector<std::string> notes;
   const Millis arrived = impl_->clock->now();
   HttpResponse response;
@@ -189,6 +197,11 @@ HttpResponse Simulator::handle(const HttpRequest& request) {
     // A bug, never the client's fault: answer the provider's 500 and keep serving.
     response = impl_->internal_error(info);
     notes.push_back(std::string("internal error: ") + e.what());
+  }
+  info.at = arrived;
+  info.answered_at = impl_->clock->now() + (impl_->clock->manual() ? Millis{0} : info.latency);
+  for (const std::string& note : notes) {
+    if (auto rule = core::fired_rule(note)) info.rules.push_back(std::move(*rule));
   }
   const bool is_admin = info.operation == "admin";
   if (!is_admin) {
@@ -203,6 +216,8 @@ HttpResponse Simulator::handle(const HttpRequest& request) {
     entry.api_key = info.api_key;
     entry.request_id = info.request_id;
     entry.status = response.status;
+    entry.request_headers = masked_headers(request.headers);
+    entry.response_headers = response.headers;
     entry.request_body = truncated(request.body, impl_->options.journal_body_limit);
     if (info.operation != "file") entry.response_body = truncated(response.body, impl_->options.journal_body_limit);
     entry.notes = std::move(notes);

@@ -69,8 +69,7 @@ HttpResponse simulator_error(int status, std::string_view code, std::string_view
 HttpResponse drift_report(const std::vector<JournalEntry>& entries, const HttpRequest& request);
 /// Job as admin JSON.
 nlohmann::json job_to_json(const JobView& job, bool reveal_keys);
-/// An API key as admin answers show it: masked ("sk-…3f9a") unless Options::reveal_keys.
-std::string mask_key(std::string_view key);
+/// An API key as admin answers show it: masked (mask_key, nanosim/journal.hpp) unless Options::reveal_keys.
 std::string shown_key(std::string_view key, bool reveal);
 
 }  // namespace nanosim

@@ -173,6 +173,16 @@ struct RequestNote {
 };
 thread_local RequestNote* current_note = nullptr;
 
+/// Sleeps `duration`, or less once the simulator's waits are interrupted (a bounded shutdown).
+void sleep_unless_stopping(const Simulator& simulator, std::chrono::microseconds duration) {
+  const auto until = std::chrono::steady_clock::now() + duration;
+  while (!simulator.waits_interrupted()) {
+    const auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) return;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(50)));
+  }
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -219,17 +229,26 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
   http.set_keep_alive_max_count(1'000'000);
   http.set_keep_alive_timeout(impl_->config.keep_alive_timeout_seconds);
   http.set_payload_max_length(simulator.options().max_body_bytes + 1);
-  const auto respond = [this](const HttpRequest& message, bool head, httplib::Response& response) {
+  const auto respond = [this](const HttpRequest& message, const httplib::Request& request, httplib::Response& response) {
+    const auto started = std::chrono::steady_clock::now();
+    AccessRecord record;
     std::optional<HttpResponse> forwarded = impl_->config.forward ? impl_->config.forward(message) : std::nullopt;
-    const HttpResponse answer = forwarded ? std::move(*forwarded) : impl_->simulator.handle(message);
+    const HttpResponse answer = forwarded ? std::move(*forwarded) : impl_->simulator.handle(message, record.info);
     if (answer.delay_ms > 0) {  // scenario latency: waited here, outside the simulator's lock
       const double scale = std::max(impl_->simulator.clock().time_scale(), 1e-3);
-      std::this_thread::sleep_for(std::chrono::microseconds(static_cast<std::int64_t>(answer.delay_ms * 1000.0 / scale)));
+      sleep_unless_stopping(impl_->simulator, std::chrono::microseconds(
+                                                  static_cast<std::int64_t>(answer.delay_ms * 1000.0 / scale)));
     }
-    write_response(answer, response, head);
+    write_response(answer, response, request.method == "HEAD");
+    if (!impl_->config.access_log) return;
+    record.method = request.method;
+    record.path = request.target.empty() ? request.path : request.target;
+    record.status = answer.status;
+    record.real_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    impl_->config.access_log(record);
   };
   const auto handler = [respond](const httplib::Request& request, httplib::Response& response) {
-    respond(to_request(request), request.method == "HEAD", response);
+    respond(to_request(request), request, response);
   };
   const std::size_t max_body = simulator.options().max_body_bytes;
   const ServerConfig& served = impl_->config;
@@ -248,7 +267,7 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
       HttpRequest message = to_request(request);
       message.framing = std::move(violation);
       if (current_note) current_note->close_after = true;
-      respond(message, request.method == "HEAD", response);
+      respond(message, request, response);
       response.set_header("Connection", "close");
       return httplib::Server::HandlerResponse::Handled;
     }
@@ -268,7 +287,7 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
       message.form.clear();
       message.body.clear();
     }
-    respond(message, request.method == "HEAD", response);
+    respond(message, request, response);
   };
   http.Get(".*", handler);
   http.Post(".*", with_body);

@@ -1,10 +1,13 @@
 #pragma once
 // Starts `nanosim serve` as a child process on a free port and stops it (SIGTERM, then waits) at scope end.
+// Everything it prints is kept (a thread drains its stdout, so its access log never blocks it): output().
 
 #include <csignal>
 #include <cstdio>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <poll.h>
@@ -37,6 +40,13 @@ class ServeProcess {
     if (rc != 0) throw std::runtime_error("cannot start " + argv_text[0]);
     stdout_fd_ = out[0];
     read_until_listening();
+    reader_ = std::thread([this] {
+      char buffer[4096];
+      for (ssize_t n; (n = read(stdout_fd_, buffer, sizeof buffer)) > 0;) {
+        const std::lock_guard lock(mutex_);
+        output_.append(buffer, static_cast<std::size_t>(n));
+      }
+    });
   }
   ~ServeProcess() {
     stop();
@@ -47,6 +57,12 @@ class ServeProcess {
 
   [[nodiscard]] const std::string& base_url() const { return base_url_; }
   [[nodiscard]] const std::string& banner() const { return banner_; }
+  /// Everything printed so far (all of it once stop() returned): the banner, the access log, the shutdown lines.
+  [[nodiscard]] std::string output() const {
+    const std::lock_guard lock(mutex_);
+    return banner_ + output_;
+  }
+  [[nodiscard]] pid_t pid() const { return pid_; }
 
   /// Sends SIGTERM and returns the exit status (-1 if it did not exit normally). Idempotent.
   int stop() {
@@ -55,6 +71,7 @@ class ServeProcess {
     int status = 0;
     waitpid(pid_, &status, 0);
     pid_ = -1;
+    if (reader_.joinable()) reader_.join();  // the pipe ends with the program
     exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return exit_status_;
   }
@@ -75,7 +92,7 @@ class ServeProcess {
       banner_.append(buffer, static_cast<std::size_t>(n));
       const auto at = banner_.find(marker);
       if (at != std::string::npos) {
-        const auto end = banner_.find('\n', at);
+        const auto end = banner_.find_first_of("\n\"", at);  // a JSON log line ends the URL at its quote
         if (end != std::string::npos) {
           base_url_ = banner_.substr(at + marker.size(), end - at - marker.size());
           return;
@@ -91,6 +108,9 @@ class ServeProcess {
   int exit_status_ = -1;
   std::string banner_;
   std::string base_url_;
+  mutable std::mutex mutex_;
+  std::string output_;
+  std::thread reader_;
 };
 
 /// What a short-lived run of the program left: its exit code and everything it wrote (stdout and stderr).

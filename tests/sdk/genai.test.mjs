@@ -5,13 +5,13 @@ import { after, before, test } from 'node:test';
 
 import { ApiError, GoogleGenAI } from '@google/genai';
 
-import { startNanosim } from './harness.mjs';
+import { startNanosim } from '../../client/node/index.mjs';
 
 let sim;
 let ai;
 
 before(async () => {
-  sim = await startNanosim(['--provider', 'gemini', '--provider', 'odirouter']);
+  sim = await startNanosim({ providers: ['gemini', 'odirouter'] });
   ai = new GoogleGenAI({ apiKey: 'sdk-test-key', httpOptions: { baseUrl: `${sim.baseUrl}/gemini` } });
 });
 
@@ -88,7 +88,7 @@ test('an unknown model throws ApiError 404 NOT_FOUND', async () => {
 });
 
 test('a wrong key throws ApiError 400 API_KEY_INVALID when keys are configured', async () => {
-  const locked = await startNanosim(['--provider', 'gemini', '--api-key', 'right-key']);
+  const locked = await startNanosim({ providers: ['gemini'], apiKeys: ['right-key'] });
   try {
     const wrong = new GoogleGenAI({ apiKey: 'wrong-key', httpOptions: { baseUrl: `${locked.baseUrl}/gemini` } });
     await assert.rejects(wrong.models.generateContent({ model: 'gemini-2.5-flash-image', contents: 'x' }), (error) => {

@@ -5,14 +5,14 @@ import { after, before, test } from 'node:test';
 
 import OpenAI from 'openai';
 
-import { startNanosim } from './harness.mjs';
+import { startNanosim } from '../../client/node/index.mjs';
 
 const apiKey = 'sk-nanosim-test';
 let server;
 let client;
 
 before(async () => {
-  server = await startNanosim(['--api-key', apiKey]);
+  server = await startNanosim({ apiKeys: [apiKey] });
   client = new OpenAI({ apiKey, baseURL: `${server.baseUrl}/crazyrouter/v1`, maxRetries: 0 });
 });
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { ApiError, GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 
-import { startNanosim } from './harness.mjs';
+import { startNanosim } from '../../client/node/index.mjs';
 
 const flash = 'gemini-3.1-flash-image-preview';
 
@@ -31,7 +31,7 @@ const fired = (entry, text) => entry.notes?.some((note) => note.startsWith(text)
 const images = (response) => (response.candidates?.[0]?.content?.parts ?? []).filter((part) => part.inlineData);
 
 async function withNanosim(args, body) {
-  const sim = await startNanosim(args);
+  const sim = await startNanosim({ args });
   try {
     return await body(sim);
   } finally {

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -28,6 +29,8 @@ struct JournalEntry {
   std::string api_key;
   std::string request_id;  // the provider's id for this exchange (its request-id header, the id its errors quote)
   int status = 0;
+  Headers request_headers;    // API keys masked (masked_headers)
+  Headers response_headers;
   std::string request_body;   // truncated to Options::journal_body_limit
   std::string response_body;  // truncated likewise
   std::vector<std::string> notes;  // effects applied, rules fired
@@ -43,6 +46,13 @@ struct JournalEntry {
 
   [[nodiscard]] nlohmann::json to_json() const;
 };
+
+/// An API key as the journal and admin answers show it: "sk-…3f9a", enough to tell keys apart, not enough to use
+/// one (a key under 12 characters keeps at most its last two; under 6, nothing: "…").
+std::string mask_key(std::string_view key);
+/// The headers with every API key masked: the headers the contracts' auth schemes read (Authorization,
+/// x-goog-api-key), Proxy-Authorization and Cookie keep their scheme word ("Bearer ") and mask the key (mask_key).
+Headers masked_headers(const Headers& headers);
 
 /// Thread-safe, bounded.
 class Journal {

@@ -14,6 +14,15 @@ namespace nanosim {
 /// True for loopback addresses (127.0.0.0/8, ::1, "localhost"): only this machine can connect.
 bool is_loopback_host(const std::string& host);
 
+/// One request as the server answered it (for an access log).
+struct AccessRecord {
+  std::string method;
+  std::string path;   // with the query string, as sent
+  int status = 0;     // the answer's; a dropped connection keeps the status the journal shows (499, 503)
+  double real_ms = 0;  // wall time from the request read to the answer handed to the socket
+  ExchangeInfo info;   // provider, operation, simulated times, scenario rules that fired
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";  // loopback by default
   int port = 0;                    // 0 = any free port
@@ -38,6 +47,8 @@ struct ServerConfig {
   /// When not empty, the admin API (/__nanosim/, result files excepted) answers only requests carrying
   /// "Authorization: Bearer <admin_token>". On an address other than loopback the admin API is off without one.
   std::string admin_token;
+  /// Called once per request, on the thread that answered it (after the answer is written); none by default.
+  std::function<void(const AccessRecord&)> access_log;
 };
 
 /// Binds on construction-time config in start(); stops and joins in stop() or the destructor (RAII).

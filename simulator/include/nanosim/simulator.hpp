@@ -78,6 +78,9 @@ struct ExchangeInfo {
   /// The answer was made or edited by hand by a scenario (effects respond, patch_response): whatever it says is
   /// meant, so contract checks skip it.
   bool scenario_answer = false;
+  Millis at{0};           // simulated time the request arrived
+  Millis answered_at{0};  // simulated time of the answer (a synchronous call waits for its job)
+  std::vector<std::string> rules;  // scenario rules that fired, "SCENARIO/RULE"
 };
 
 /// Sees every exchange after it is journaled and before the response is written; may rewrite the response
@@ -93,6 +96,13 @@ class Simulator {
 
   /// Answers one request. Thread-safe; never throws for anything a client sends.
   HttpResponse handle(const HttpRequest& request);
+  /// The same, and says what the exchange was (provider, operation, times, scenario rules that fired).
+  HttpResponse handle(const HttpRequest& request, ExchangeInfo& about);
+
+  /// Shutting down: synchronous calls waiting for their job stop waiting and drop their connection (the job goes
+  /// on), and nothing waits on a real clock any more. For a bounded drain; not undone.
+  void interrupt_waits();
+  [[nodiscard]] bool waits_interrupted() const;
 
   [[nodiscard]] Clock& clock() const;
   /// Moves a manual clock forward; false for a real clock.

@@ -10,10 +10,6 @@
 #include "nanosim/contracts/contract.hpp"
 #include "nanosim/images.hpp"
 
-#ifndef NANOSIM_FIXTURES_DIR
-#define NANOSIM_FIXTURES_DIR "fixtures"
-#endif
-
 namespace nanosim::testkit {
 namespace {
 
@@ -180,9 +176,21 @@ HttpRequest with_target(HttpRequest request, std::string_view target) {
 
 json body_json(const HttpResponse& response) { return json::parse(response.body, nullptr, false); }
 
+namespace {
+std::string& default_fixtures_dir() {
+  static std::string dir = "fixtures";
+  return dir;
+}
+}  // namespace
+
+bool detail::set_default_fixtures_dir(const char* dir) {
+  default_fixtures_dir() = dir;
+  return true;
+}
+
 std::string fixtures_dir() {
   if (const char* env = std::getenv("NANOSIM_FIXTURES")) return env;
-  return NANOSIM_FIXTURES_DIR;
+  return default_fixtures_dir();
 }
 
 std::string fixture_text(std::string_view relative_path) {

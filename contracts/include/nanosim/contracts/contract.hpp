@@ -184,7 +184,7 @@ std::optional<std::pair<int, int>> image_dimensions(std::string_view upstream_mo
 const json& image_size_table();
 
 /// The contract as an OpenAPI 3.1 document.
-json to_openapi(const Contract& contract);
+json to_openapi(const Contract& contract, const std::string& served_at = {});
 
 /// A multipart/form-data request as the JSON object its operation's schema describes: a plain field is a
 /// string, a file part is {"filename", "content_type", "size"}; a name used more than once, or ending in "[]"

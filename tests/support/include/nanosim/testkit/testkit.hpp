@@ -105,7 +105,16 @@ json fixture_json(std::string_view relative_path);
 /// A documented response example as a response: the fixture's text as a JSON body with `status`, ready for
 /// contracts::Contract::validate_response.
 HttpResponse fixture_response(std::string_view relative_path, int status = 200);
-/// The fixtures folder (NANOSIM_FIXTURES_DIR at build time, or the NANOSIM_FIXTURES environment variable).
+/// The fixtures folder: the NANOSIM_FIXTURES environment variable, else the package's own (the source checkout's
+/// in its build tree, <prefix>/share/nanosim/fixtures once installed; CMake's nanosim::testkit says which).
 std::string fixtures_dir();
+
+namespace detail {
+/// Records the package's fixtures folder; every program using the test kit does it once, at start-up.
+bool set_default_fixtures_dir(const char* dir);
+#ifdef NANOSIM_TESTKIT_FIXTURES_DIR
+inline const bool default_fixtures_dir_set = set_default_fixtures_dir(NANOSIM_TESTKIT_FIXTURES_DIR);
+#endif
+}  // namespace detail
 
 }  // namespace nanosim::testkit
