@@ -4,7 +4,7 @@
 # as a constant, nginx returning it as a constant, WireMock 3.13 (journal on, as shipped, and off) and aimock 1.43
 # (fal queue status). Each load step is bench/http_load (answers counted per connection) after a warm-up; passes are
 # interleaved (every server once per pass, in turn) at each concurrency. Prints a markdown table (req/s, p50/p99,
-# the fewest answers a connection got, RSS, ratios) and writes it to build/bench/http-compare.md.
+# the fewest answers a connection got, RSS, ratios) and writes it to build/bench/http-compare.md (-smoke.md).
 #
 #   bench/http-compare.sh [--passes 3] [--duration 8] [--warmup 2] [--concurrency "16 64 256"] [--servers "..."]
 #   bench/http-compare.sh --smoke     # nanosim + the bare baseline, tiny durations: checks the run and the table
@@ -79,10 +79,26 @@ if has aimock && [[ ! -f $tools/node_modules/@copilotkit/aimock/package.json ]];
   npm install --silent --no-audit --no-fund --prefix "$tools" @copilotkit/aimock@1.43.0 >&2
 fi
 
+# METHOD URL BODY [HEADER]...: prints the answer's body (whatever its status); fails when nothing answers.
+http() {
+  python3 - "$@" <<'EOF'
+import sys, urllib.request, urllib.error
+method, url, body, *headers = sys.argv[1:]
+request = urllib.request.Request(url, data=body.encode() if body else None, method=method)
+for header in headers:
+    name, value = header.split(":", 1)
+    request.add_header(name.strip(), value.strip())
+try:
+    answer = urllib.request.urlopen(request, timeout=5).read()
+except urllib.error.HTTPError as e:
+    answer = e.read()
+sys.stdout.write(answer.decode())
+EOF
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() {  # URL [header]: until it answers (30 s at most)
+wait_http() {  # URL: until it answers (30 s at most)
   for _ in $(seq 300); do
-    curl -s -o /dev/null -m 1 ${2:+-H "$2"} "$1" && return 0
+    http GET "$1" "" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
   echo "no answer from $1" >&2; return 1
@@ -99,11 +115,12 @@ start_nanosim() {
   port_of[nanosim]="$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/nanosim.out")"
   local base="http://127.0.0.1:${port_of[nanosim]}"
   local submitted
-  submitted="$(curl -s "$base/odirouter/v1/queue/nano_banana_2" -H "$auth" -H 'Content-Type: application/json' \
-    -d '{"prompt":"A red apple on a white table, clean studio lighting, simple background.","aspect_ratio":"16:9"}')"
+  submitted="$(http POST "$base/odirouter/v1/queue/nano_banana_2" \
+    '{"prompt":"A red apple on a white table, clean studio lighting, simple background.","aspect_ratio":"16:9"}' \
+    "$auth" 'Content-Type: application/json')"
   path_of[nanosim]="$(python3 -c 'import json,sys,urllib.parse; print(urllib.parse.urlsplit(json.loads(sys.argv[1])["status_url"]).path)' "$submitted")"
   header_of[nanosim]="$auth"
-  curl -s "$base${path_of[nanosim]}" -H "$auth" >"$work/status-body.json"
+  http GET "$base${path_of[nanosim]}" "" "$auth" >"$work/status-body.json"
 }
 
 start_bare() {
@@ -172,10 +189,10 @@ EOF
   pid_of[aimock]=$!; pids+=($!)
   port_of[aimock]=$port; header_of[aimock]="x-fal-target-host: queue.fal.run"
   local base="http://127.0.0.1:$port"
-  for _ in $(seq 300); do curl -s -o /dev/null -m 1 "$base/" && break; sleep 0.1; done
+  wait_http "$base/"
   local submitted
-  submitted="$(curl -s "$base/fal/fal-ai/nano-banana" -H "${header_of[aimock]}" -H 'Content-Type: application/json' \
-    -d '{"prompt":"A red apple on a white table"}')"
+  submitted="$(http POST "$base/fal/fal-ai/nano-banana" '{"prompt":"A red apple on a white table"}' \
+    "${header_of[aimock]}" 'Content-Type: application/json')"
   local id; id="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["request_id"])' "$submitted")"
   path_of[aimock]="/fal/fal-ai/nano-banana/requests/$id/status"
 }
@@ -217,7 +234,8 @@ for pass in $(seq "$passes"); do
 done
 
 mkdir -p "$root/build/bench"
-python3 - "$results" "$smoke" >"$root/build/bench/http-compare.md" <<'EOF'
+table="$root/build/bench/http-compare$([[ $smoke == 1 ]] && echo -smoke).md"
+python3 - "$results" "$smoke" >"$table" <<'EOF'
 import json, os, platform, statistics, subprocess, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
 smoke = sys.argv[2] == "1"
@@ -273,8 +291,8 @@ if smoke:
         print(f"\nSMOKE FAILED: {len(bad)} run(s) got no answer", file=sys.stderr)
         sys.exit(1)
 EOF
-cat "$root/build/bench/http-compare.md"
+cat "$table"
 if [[ $smoke == 1 ]]; then
-  grep -q '^| \*\*nanosim serve\*\*' "$root/build/bench/http-compare.md" && grep -q '^| bare cpp-httplib' "$root/build/bench/http-compare.md"
+  grep -q '^| \*\*nanosim serve\*\*' "$table" && grep -q '^| bare cpp-httplib' "$table"
   echo "http-compare smoke: ran, table written"
 fi

@@ -68,15 +68,17 @@ std::vector<std::string> header_scenarios(const HttpRequest& request) {
   return names;
 }
 
-core::RequestFacts provider_facts(const core::ProviderContext& context, const HttpRequest& request,
-                                  const std::string& relative, Millis now) {
+/// What scenario triggers see of a provider request. The route it matches is kept on the call for the adapter.
+core::RequestFacts provider_facts(const core::ProviderContext& context, core::ProviderCall& call, Millis now) {
+  const HttpRequest& request = call.http;
   core::RequestFacts facts;
   facts.provider = context.contract().id();
   facts.now = now;
   facts.header_scenarios = header_scenarios(request);
   facts.api_key = context.authenticate(request).value_or("");
-  const auto match = context.contract().match(request.method, relative);
-  if (!match) return facts;
+  call.route = context.contract().match(request.method, call.path);
+  if (!call.route) return facts;
+  const auto& match = call.route;
   facts.operation = match->operation->name;
   json body;
   if (!request.body.empty() && request.body.size() <= context.options().max_body_bytes) {
@@ -108,7 +110,15 @@ HttpResponse Simulator::Impl::handle_provider(const std::string& provider_id, co
   std::unique_lock lock(mutex);
   call.lock = &lock;  // a synchronous adapter releases it while it waits on a real clock
   core::ProviderContext& context = *contexts.at(provider_id);
-  const core::RequestFacts facts = provider_facts(context, call.http, call.path, clock->now());
+  // Without an installed scenario or a scenario header no rule can fire: the request's facts (its body parsed, its
+  // key and route looked up) are needed only when one may.
+  core::RequestFacts facts;
+  if (faults.any_installed() || call.http.headers.count(scenario_header) != 0) {
+    facts = provider_facts(context, call, clock->now());
+  } else {
+    facts.provider = context.contract().id();
+    facts.now = clock->now();
+  }
   core::FaultDecision decision = faults.before(facts, &context, call.notes);
   consume_latency(decision);
   HttpResponse response = decision.answer ? *decision.answer : adapters.at(provider_id)->handle(call);
