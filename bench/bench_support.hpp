@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -80,19 +81,32 @@ inline std::string first_file_path(const HttpResponse& result) {
 
 inline constexpr std::string_view first_simulator_flag = "--first-simulator";
 
-/// Child side: builds the process's first Simulator and prints the seconds it took.
+inline double thread_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+/// Child side: builds the process's first Simulator and prints the seconds it took: wall-clock, then the CPU time
+/// of the thread (what it costs on a machine that other work does not share).
 inline int report_first_simulator() {
+  const double cpu_start = thread_cpu_seconds();
   const auto start = std::chrono::steady_clock::now();
   Simulator sim(options());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%.9f\n", seconds);
+  std::printf("%.9f %.9f\n", seconds, thread_cpu_seconds() - cpu_start);
   return 0;
 }
 
-/// Parent side: runs this program with first_simulator_flag and reads the time; negative on failure.
-inline double first_simulator_seconds_in_child() {
+/// Parent side: runs this program with first_simulator_flag and reads the wall-clock and CPU times; negative on
+/// failure.
+struct FirstSimulator {
+  double wall_seconds = -1;
+  double cpu_seconds = -1;
+};
+inline FirstSimulator first_simulator_in_child() {
   int out[2];
-  if (pipe(out) != 0) return -1;
+  if (pipe(out) != 0) return {};
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
@@ -109,8 +123,12 @@ inline double first_simulator_seconds_in_child() {
   for (ssize_t n; spawned == 0 && (n = read(out[0], buffer, sizeof buffer)) > 0;) text.append(buffer, n);
   close(out[0]);
   int status = 0;
-  if (spawned != 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
-  return std::strtod(text.c_str(), nullptr);
+  if (spawned != 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return {};
+  char* end = nullptr;
+  FirstSimulator out;
+  out.wall_seconds = std::strtod(text.c_str(), &end);
+  out.cpu_seconds = std::strtod(end, nullptr);
+  return out;
 }
 
 }  // namespace nanosim::bench

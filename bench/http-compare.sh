@@ -234,7 +234,8 @@ for pass in $(seq "$passes"); do
 done
 
 mkdir -p "$root/build/bench"
-table="$root/build/bench/http-compare$([[ $smoke == 1 ]] && echo -smoke).md"
+table="$root/build/bench/http-compare.md"
+[[ $smoke == 0 ]] || table="$root/build/bench/http-compare-smoke.md"
 python3 - "$results" "$smoke" >"$table" <<'EOF'
 import json, os, platform, statistics, subprocess, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
