@@ -1,48 +1,14 @@
-// The `nanosim` program: serve | contracts.
+// The `nanosim` program: serve | contracts | scenarios. Each subcommand is in its own file (serve.cpp,
+// contracts_cmd.cpp, scenarios_cmd.cpp); this one parses the command line (CLI11) and reports usage errors.
 #include <algorithm>
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
-#include <pthread.h>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "nanosim/contracts/contract.hpp"
-#include "nanosim/server.hpp"
-#include "nanosim/simulator.hpp"
+#include "cli.hpp"
 
-namespace {
-
-constexpr const char* usage = R"(nanosim: an offline simulator of Nano Banana image-generation providers
-
-Usage:
-  nanosim serve [--host 127.0.0.1] [--port 8080] [--provider ID]... [--seed N] [--clock real|manual]
-                [--time-scale X] [--workers N] [--api-key KEY]... [--key-models KEY=MODEL,...]... [--threads N]
-                [--scenario FILE|NAME]...
-                [--default-credits N] [--credits KEY=N]...
-  nanosim contracts list
-  nanosim scenarios list
-  nanosim scenarios show NAME
-  nanosim scenarios check FILE
-  nanosim contracts export ID [--openapi]
-  nanosim --help | --version
-
-serve: every provider is served under http://HOST:PORT/<id>, at the provider's documented paths after its
-documented base URL; with a single --provider it is also served at the root. --port 0 picks a free port.
---default-credits / --credits: starting credit balances (default 500 per key) of providers that sell credits.
-Admin API on the same port: GET /__nanosim/health, POST /__nanosim/clock/advance {"ms":N},
-POST /__nanosim/reset, GET /__nanosim/journal, GET /__nanosim/jobs, GET /__nanosim/usage[?api_key=K],
-GET /__nanosim/credits, PUT /__nanosim/credits/KEY {"balance":N}.
-
-Failure scenarios: --scenario takes a catalog name (nanosim scenarios list) or a JSON file; at run time
-GET/POST /__nanosim/scenarios, DELETE /__nanosim/scenarios/NAME, or per request the header
-X-Nanosim-Scenario: NAME. Checks of client behaviour: GET /__nanosim/verify?check=NAME, /__nanosim/verify/coverage.
-)";
-
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+namespace nanosim::cli {
 
 long long parse_number(const std::string& flag, const std::string& text, long long min, long long max) {
   std::size_t used = 0;
@@ -59,169 +25,93 @@ long long parse_number(const std::string& flag, const std::string& text, long lo
   return value;
 }
 
-nanosim::Scenario load_scenario_flag(const std::string& file_or_name) {
-  try {
-    return nanosim::load_scenario(file_or_name);
-  } catch (const nanosim::ScenarioError& e) {
-    throw UsageError(std::string("--scenario: ") + e.what());
-  }
+namespace {
+
+void print_help(const CLI::App& app, std::ostream& out) { out << banner << "\n\n" << app.help(); }
+
+/// The program's command line: the subcommands, --version, --config (TOML or INI, sections per subcommand).
+void define(CLI::App& app, Action& action) {
+  app.set_version_flag("--version", std::string("nanosim ") + NANOSIM_VERSION);
+  app.set_config("--config", "", "Read flags from a TOML or INI file ([serve] section: port = 8080)")
+      ->type_name("FILE (Env:NANOSIM_CONFIG)");
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  app.allow_extras();  // reported below as "unknown option", the program's own words
+  app.require_subcommand(1);
+  add_serve_command(app, action);
+  add_contracts_command(app, action);
+  add_scenarios_command(app, action);
+  app.footer("Run `nanosim COMMAND --help` for a command's options. `nanosim` with no command prints this, exit 2.");
 }
 
-int scenarios_command(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "list") {
-    for (const std::string& name : nanosim::scenario_catalog()) {
-      std::cout << name << "  " << nanosim::catalog_scenario(name)->description << "\n";
-    }
-    return 0;
+/// `nanosim help [COMMAND...]` reads as `nanosim [COMMAND...] --help`; NANOSIM_CONFIG=FILE as `--config FILE` when
+/// the command line names none (CLI11 reads a config file before the environment, so the program does it).
+std::vector<std::string> arguments(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args.front() == "help") {
+    args.erase(args.begin());
+    args.emplace_back("--help");
   }
-  if ((args[0] == "show" || args[0] == "check") && args.size() >= 2) {
-    nanosim::Scenario scenario;
-    try {
-      scenario = nanosim::load_scenario(args[1]);
-    } catch (const nanosim::ScenarioError& e) {
-      std::cerr << "nanosim: " << e.what() << "\n";
-      return 1;
-    }
-    if (args[0] == "show") std::cout << scenario.document.dump(2) << "\n";
-    else std::cout << scenario.name << ": " << scenario.rules.size() << " rule(s), valid\n";
-    return 0;
-  }
-  throw UsageError("scenarios: expected `list`, `show NAME|FILE` or `check NAME|FILE`");
+  const char* config = std::getenv("NANOSIM_CONFIG");
+  const bool named = std::any_of(args.begin(), args.end(), [](const std::string& arg) {
+    return arg == "--config" || arg.rfind("--config=", 0) == 0;
+  });
+  if (config != nullptr && *config != '\0' && !named && !args.empty()) args.insert(args.begin(), {"--config", config});
+  return args;
 }
 
-/// "--key-models sk-a=NanoBanana,NanoBanana2-1K": the models key sk-a may use.
-void add_key_models(nanosim::Options& options, const std::string& text) {
-  const std::size_t equals = text.find('=');
-  if (equals == std::string::npos || equals == 0) throw UsageError("--key-models: expected KEY=MODEL[,MODEL...]");
-  std::vector<std::string>& models = options.models_per_key[text.substr(0, equals)];
-  for (std::size_t start = equals + 1; start <= text.size();) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    if (comma > start) models.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
+bool is_command(const CLI::App& app, const std::string& name) {
+  const auto commands = app.get_subcommands([&](const CLI::App* command) { return command->check_name(name); });
+  return !commands.empty();
 }
 
-/// "KEY=N" (the last '=' splits, so a key may contain '=').
-std::pair<std::string, std::int64_t> parse_credit(const std::string& text) {
-  const std::size_t equals = text.rfind('=');
-  if (equals == std::string::npos || equals == 0) throw UsageError("--credits: expected KEY=N, got '" + text + "'");
-  return {text.substr(0, equals), parse_number("--credits", text.substr(equals + 1), 0, INT64_MAX)};
-}
-
-int serve(const std::vector<std::string>& args) {
-  nanosim::Options options;
-  nanosim::ServerConfig config;
-  config.port = 8080;
-  std::string clock = "real";
-  double time_scale = 1.0;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    const auto value = [&]() -> const std::string& {
-      if (i + 1 >= args.size()) throw UsageError(flag + ": missing value");
-      return args[++i];
-    };
-    if (flag == "--host") config.host = value();
-    else if (flag == "--port") config.port = static_cast<int>(parse_number(flag, value(), 0, 65535));
-    else if (flag == "--provider") options.providers.push_back(value());
-    else if (flag == "--seed") options.seed = static_cast<std::uint64_t>(parse_number(flag, value(), 0, INT64_MAX));
-    else if (flag == "--clock") clock = value();
-    else if (flag == "--time-scale") {
-      try {
-        time_scale = std::stod(value());
-      } catch (const std::exception&) {
-        time_scale = -1;
-      }
-      if (!(time_scale > 0)) throw UsageError("--time-scale: expected a positive number");
-    } else if (flag == "--workers") options.workers = static_cast<int>(parse_number(flag, value(), 1, 100000));
-    else if (flag == "--api-key") options.api_keys.push_back(value());
-    else if (flag == "--key-models") add_key_models(options, value());
-    else if (flag == "--threads") config.threads = static_cast<int>(parse_number(flag, value(), 1, 4096));
-    else if (flag == "--scenario") options.scenarios.push_back(load_scenario_flag(value()));
-    else if (flag == "--default-credits") options.default_credits = parse_number(flag, value(), 0, INT64_MAX);
-    else if (flag == "--credits") {
-      auto [key, balance] = parse_credit(value());
-      options.credits.insert_or_assign(std::move(key), balance);
-    }
-    else throw UsageError("unknown option " + flag);
+int run(CLI::App& app, Action& action, std::vector<std::string> args) {
+  if (!args.front().empty() && args.front().front() != '-' && !is_command(app, args.front())) {
+    throw UsageError("unknown command " + args.front());
   }
-  if (clock == "manual") {
-    options.clock = std::make_shared<nanosim::ManualClock>();
-  } else if (clock == "real") {
-    options.clock = std::make_shared<nanosim::RealClock>(time_scale);
-  } else {
-    throw UsageError("--clock: expected real or manual, got '" + clock + "'");
+  std::reverse(args.begin(), args.end());  // CLI11 takes them last first
+  app.parse(args);
+  const std::vector<std::string> left = app.remaining(true);
+  if (!left.empty()) {
+    throw UsageError((left.front().rfind('-', 0) == 0 ? "unknown option " : "unexpected argument ") + left.front());
   }
-
-  // Signals are taken by sigwait below, not by a handler: block them before any thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-  nanosim::Simulator simulator(options);
-  nanosim::Server server(simulator, config);
-  server.start();
-  for (const std::string& id : simulator.provider_ids()) {
-    std::cout << id << "  " << server.base_url() << "/" << id << "  (documented base "
-              << nanosim::contracts::get(id).documented_base_url() << ")\n";
-  }
-  if (simulator.serves_root()) std::cout << simulator.provider_ids().front() << " is also served at the root\n";
-  std::cout << "clock " << clock << (clock == "real" ? ", time scale " + std::to_string(time_scale) : std::string())
-            << ", seed " << options.seed << "\n";
-  for (const nanosim::Scenario& scenario : options.scenarios) std::cout << "scenario " << scenario.name << "\n";
-  std::cout << "nanosim listening on " << server.base_url() << std::endl;
-
-  int received = 0;
-  sigwait(&signals, &received);
-  std::cout << "nanosim: stopping (" << (received == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
-  server.stop();
-  return 0;
-}
-
-int contracts_command(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "list") {
-    for (const auto* contract : nanosim::contracts::all()) {
-      std::cout << contract->id() << "  " << contract->documented_base_url() << "\n";
-    }
-    return 0;
-  }
-  if (args[0] == "export" && args.size() >= 2) {
-    const auto* contract = nanosim::contracts::find(args[1]);
-    if (contract == nullptr) throw UsageError("no contract named " + args[1]);
-    const bool openapi = args.size() >= 3 && args[2] == "--openapi";
-    std::cout << (openapi ? nanosim::contracts::to_openapi(*contract) : contract->document()).dump(2) << "\n";
-    return 0;
-  }
-  throw UsageError("contracts: expected `list` or `export ID [--openapi]`");
+  return action ? action() : 2;
 }
 
 }  // namespace
+}  // namespace nanosim::cli
 
 int main(int argc, char** argv) {
-  const std::vector<std::string> args(argv + 1, argv + argc);
+  using namespace nanosim::cli;
+  CLI::App app("", "nanosim");
+  Action action;
+  define(app, action);
+  const std::vector<std::string> args = arguments(argc, argv);
+  if (args.empty()) {
+    print_help(app, std::cout);
+    return 2;
+  }
   try {
-    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-      std::cout << usage;
-      return args.empty() ? 2 : 0;
-    }
-    if (args[0] == "--version") {
-      std::cout << "nanosim " << NANOSIM_VERSION << "\n";
-      return 0;
-    }
-    const std::vector<std::string> rest(args.begin() + 1, args.end());
-    for (const std::string& arg : rest) {
-      if (arg == "--help" || arg == "-h") {
-        std::cout << usage;
-        return 0;
-      }
-    }
-    if (args[0] == "serve") return serve(rest);
-    if (args[0] == "contracts") return contracts_command(rest);
-    if (args[0] == "scenarios") return scenarios_command(rest);
-    throw UsageError("unknown command " + args[0]);
+    return run(app, action, args);
+  } catch (const CLI::CallForHelp&) {
+    print_help(app, std::cout);
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    print_help(app, std::cout);
+    return 0;
+  } catch (const CLI::CallForVersion& e) {
+    std::cout << e.what() << "\n";
+    return 0;
+  } catch (const CLI::ConfigError& e) {
+    std::cerr << "nanosim: --config: " << e.what() << "\n\n";
+    print_help(app, std::cerr);
+    return 2;
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "nanosim: " << e.what() << "\n\n";
+    print_help(app, std::cerr);
+    return 2;
   } catch (const UsageError& e) {
-    std::cerr << "nanosim: " << e.what() << "\n\n" << usage;
+    std::cerr << "nanosim: " << e.what() << "\n\n";
+    print_help(app, std::cerr);
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "nanosim: " << e.what() << "\n";

@@ -5,6 +5,7 @@
 #include "faults.hpp"
 #include "provider.hpp"
 #include "random.hpp"
+#include "scenario_answers.hpp"
 
 namespace nanosim::core {
 namespace {
@@ -66,8 +67,24 @@ void FaultEngine::apply(const Firing& firing, const RequestFacts& facts, FaultDe
       break;
     case EffectType::background_jobs: apply_background(firing, facts); break;
     case EffectType::credits: apply_credits(firing, facts); break;
+    case EffectType::respond: apply_respond(firing, facts, decision); break;
+    case EffectType::patch_response: {
+      const Scenario& scenario = firing.active->scenario;
+      decision.patches.push_back({"scenario " + scenario.name + " rule " + scenario.rules.at(firing.index).name,
+                                  rendered(effect.patch, facts)});
+      break;  // noted by after(), with what it changed
+    }
     case EffectType::fate: break;
   }
+}
+
+// An answer made by hand: the adapter does not run.
+void FaultEngine::apply_respond(const Firing& firing, const RequestFacts& facts, FaultDecision& decision) {
+  const HandMadeAnswer& answer = firing.active->scenario.rules.at(firing.index).effect.respond;
+  decision.answer = hand_made_answer(answer, facts);
+  decision.hand_made = true;
+  note(firing, "respond HTTP " + std::to_string(answer.status) + " (" + std::to_string(decision.answer->body.size()) +
+                   " bytes)");
 }
 
 // Sets the requesting key's balance in the credit ledger (providers that charge credits then refuse what it cannot
@@ -170,6 +187,11 @@ Millis FaultEngine::draw_latency(const Firing& firing) const {
 
 void FaultEngine::after(const FaultDecision& decision, HttpResponse& response, ExchangeInfo& info, bool real_clock) {
   end_request();
+  if (decision.hand_made || !decision.patches.empty()) info.scenario_answer = true;
+  for (const FaultDecision::Patch& patch : decision.patches) {
+    const std::string done = apply_patch(patch.patch, response);
+    if (decision.notes != nullptr) decision.notes->push_back(patch.label + ": patch_response " + done);
+  }
   if (real_clock && decision.latency.count() > 0) response.delay_ms = static_cast<int>(decision.latency.count());
   const std::string& fault = decision.fault;
   if (fault.empty()) return;

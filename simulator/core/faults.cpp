@@ -2,9 +2,10 @@
 #include "faults.hpp"
 
 #include <algorithm>
-#include <regex>
 
+#include "provider.hpp"
 #include "random.hpp"
+#include "scenario_answers.hpp"
 
 namespace nanosim::core {
 namespace {
@@ -13,19 +14,34 @@ bool listed(const std::vector<std::string>& allowed, const std::string& value) {
   return allowed.empty() || std::find(allowed.begin(), allowed.end(), value) != allowed.end();
 }
 
+bool header_matches(const HeaderMatch& match, const RequestFacts& facts) {
+  if (facts.request == nullptr) return false;
+  const auto [first, last] = facts.request->headers.equal_range(match.name);
+  return std::any_of(first, last, [&](const auto& header) { return match.value.search(header.second); });
+}
+
+bool body_matches(const BodyMatch& match, const RequestFacts& facts) {
+  if (facts.body == nullptr) return false;
+  const json* value = at_pointer(*facts.body, match.pointer);
+  if (value == nullptr) return false;
+  if (match.equals) return *value == *match.equals;
+  return value->is_string() && match.matches.search(value->get_ref<const std::string&>());
+}
+
 /// The filters of a trigger (what it is about), before any counting.
 bool filters_pass(const Trigger& t, const RequestFacts& facts) {
   if (!listed(t.providers, facts.provider) || !listed(t.operations, facts.operation) ||
-      !listed(t.models, facts.model) || !listed(t.api_keys, facts.api_key)) {
+      !listed(t.models, facts.model) || !listed(t.api_keys, facts.api_key) || !listed(t.methods, facts.method)) {
     return false;
   }
   if (t.from && facts.now < *t.from) return false;
   if (t.until && facts.now >= *t.until) return false;
-  if (!t.prompt_pattern.empty()) {
-    if (!facts.prompt) return false;
-    if (!std::regex_search(*facts.prompt, std::regex(t.prompt_pattern))) return false;
-  }
-  return true;
+  if (!t.prompt_pattern.empty() && (!facts.prompt || !t.prompt_pattern.search(*facts.prompt))) return false;
+  if (!t.path.empty() && !t.path.search(facts.path)) return false;
+  const auto header_ok = [&](const HeaderMatch& m) { return header_matches(m, facts); };
+  const auto body_ok = [&](const BodyMatch& m) { return body_matches(m, facts); };
+  return std::all_of(t.headers.begin(), t.headers.end(), header_ok) &&
+         std::all_of(t.body.begin(), t.body.end(), body_ok);
 }
 
 }  // namespace
@@ -89,12 +105,40 @@ std::vector<FaultEngine::Active*> FaultEngine::applicable(const RequestFacts& fa
   for (const std::string& name : facts.header_scenarios) {
     Active* active = find_or_load(name);
     if (active == nullptr) {
-      notes.push_back("scenario header: no scenario named " + name);
+      notes.push_back("scenario header: no scenario named " + name);  // (refused by before(); not reached)
     } else if (std::find(out.begin(), out.end(), active) == out.end()) {
       out.push_back(active);
     }
   }
   return out;
+}
+
+std::optional<HttpResponse> FaultEngine::refuse_unknown(const RequestFacts& facts) const {
+  const std::vector<std::string> catalog = scenario_catalog();
+  json unknown = json::array();
+  for (const std::string& name : facts.header_scenarios) {
+    const auto loaded = scenarios_.find(name);
+    const bool in_catalog = std::binary_search(catalog.begin(), catalog.end(), name);
+    if ((loaded == scenarios_.end() || !loaded->second.installed) && !in_catalog) unknown.push_back(name);
+  }
+  if (unknown.empty()) return std::nullopt;
+  std::vector<std::string> known = catalog;
+  for (const auto& [name, active] : scenarios_) {
+    if (active.installed && !std::binary_search(catalog.begin(), catalog.end(), name)) known.push_back(name);
+  }
+  std::sort(known.begin(), known.end());
+  std::string list;
+  for (const std::string& name : known) list += (list.empty() ? "" : ", ") + name;
+  std::string names;
+  for (const json& name : unknown) names += (names.empty() ? "" : ", ") + name.get<std::string>();
+  const std::string message = std::string(scenario_header) + ": no scenario named " + names +
+                              " (installed or in the catalog: " + list + ")";
+  return json_response(400, {{"error",
+                              {{"code", "unknown_scenario"},
+                               {"message", message},
+                               {"header", scenario_header},
+                               {"unknown", unknown},
+                               {"known", known}}}});
 }
 
 /// Counts the request for the rule when its filters let it through, then decides whether the rule fires.
@@ -121,11 +165,18 @@ FaultDecision FaultEngine::before(const RequestFacts& facts, ProviderContext* co
   context_ = context;
   notes_ = &notes;
   FaultDecision decision;
+  decision.notes = &notes;
+  if (auto refusal = refuse_unknown(facts)) {  // before any rule counts the request: nothing changes
+    notes.push_back("scenario header refused: " + json::parse(refusal->body).at("error").at("message").get<std::string>());
+    decision.answer = std::move(refusal);
+    decision.hand_made = true;
+    return decision;
+  }
   for (Active* active : applicable(facts, notes)) {
     for (std::size_t i = 0; i < active->scenario.rules.size(); ++i) {
       const EffectType type = active->scenario.rules[i].effect.type;
       if (type == EffectType::fate) continue;  // counted per job, in decide_fate
-      const bool answers = type == EffectType::error || type == EffectType::rate_limit;
+      const bool answers = type == EffectType::error || type == EffectType::rate_limit || type == EffectType::respond;
       if (answers && decision.answer) continue;  // the first injected answer wins; later ones are not counted
       if (!fires(*active, i, facts)) continue;
       apply(Firing{active, i}, facts, decision);

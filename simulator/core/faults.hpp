@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,10 @@ struct RequestFacts {
   std::string job_id;  // a path parameter other than the model (the job the request is about), if any
   Millis now{0};
   std::vector<std::string> header_scenarios;  // named by X-Nanosim-Scenario
+  std::string method;
+  std::string path;                             // as the client sent it, without the query string
+  const HttpRequest* request = nullptr;         // its headers and query (header triggers, templates)
+  std::shared_ptr<const nlohmann::json> body;   // the JSON body, or a form's plain fields; null when neither
 };
 
 /// The scenarios' verdict on one request.
@@ -40,6 +45,17 @@ struct FaultDecision {
   Millis latency{0};
   std::string fault;
   Millis trickle_interval{0};
+  /// patch_response edits of whatever answer goes out (templates already filled), in rule order.
+  struct Patch {
+    std::string label;  // "scenario NAME rule RULE"
+    AnswerPatch patch;
+  };
+  std::vector<Patch> patches;
+  bool hand_made = false;  // `answer` is made by nanosim (a respond effect, a refused header), not the provider
+  std::vector<std::string>* notes = nullptr;  // the request's journal notes (the patches note what they did)
+
+  /// True when after() has something to do to the answer.
+  [[nodiscard]] bool alters_answer() const { return !fault.empty() || latency.count() > 0 || !patches.empty(); }
 };
 
 class FaultEngine {
@@ -57,7 +73,8 @@ class FaultEngine {
   void reset_counters();
 
   /// Before the adapter: evaluates the request's rules (installed, then those its header names).
-  /// Unknown header names are noted and ignored. `context` is null for file downloads of unknown jobs.
+  /// A header naming an unknown scenario is refused (nanosim's own 400) before any rule counts the request.
+  /// `context` is null for file downloads of unknown jobs.
   FaultDecision before(const RequestFacts& facts, ProviderContext* context, std::vector<std::string>& notes);
   /// At job creation (under before()'s request): fate rules may change the fate.
   void decide_fate(const JobSpec& spec, JobFate& fate);
@@ -67,7 +84,8 @@ class FaultEngine {
     context_ = nullptr;
     notes_ = nullptr;
   }
-  /// On the adapter's answer: faults and latency; ends the request.
+  /// On the answer that goes out (the adapter's or an injected one): patches, then faults and latency; ends the
+  /// request.
   void after(const FaultDecision& decision, HttpResponse& response, ExchangeInfo& info, bool real_clock);
 
  private:
@@ -95,6 +113,9 @@ class FaultEngine {
   void apply_credits(const Firing& firing, const RequestFacts& facts);
   void apply_rate_limit(const Firing& firing, const RequestFacts& facts, FaultDecision& decision);
   void apply_background(const Firing& firing, const RequestFacts& facts);
+  void apply_respond(const Firing& firing, const RequestFacts& facts, FaultDecision& decision);
+  /// nanosim's own 400 when the header names a scenario neither installed nor in the catalog.
+  std::optional<HttpResponse> refuse_unknown(const RequestFacts& facts) const;
   Millis draw_latency(const Firing& firing) const;
   void note(const Firing& firing, const std::string& text);
 

@@ -186,6 +186,10 @@ std::optional<std::string> own_file_name(std::string_view url);
 /// The token of a file name: what comes before the extension.
 std::string file_token(std::string_view name);
 
+/// Deepest nesting of arrays/objects in a JSON text, counted without parsing (strings skipped): checked before any
+/// recursive code sees a JSON that enters the process (provider bodies, scenario documents).
+int json_nesting_depth(std::string_view text);
+
 /// A JSON response with the given status.
 HttpResponse json_response(int status, const json& body);
 

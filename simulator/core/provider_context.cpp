@@ -7,9 +7,7 @@
 #include "provider.hpp"
 
 namespace nanosim::core {
-namespace {
 
-/// Deepest nesting of arrays/objects in a JSON text, counted without parsing (strings skipped).
 int json_nesting_depth(std::string_view text) {
   int depth = 0;
   int deepest = 0;
@@ -29,6 +27,8 @@ int json_nesting_depth(std::string_view text) {
   }
   return deepest;
 }
+
+namespace {
 
 std::string scheme_key(const AuthScheme& scheme, const HttpRequest& request) {
   const std::string& prefix = scheme.prefix;

@@ -84,6 +84,7 @@ std::optional<HttpResponse> Simulator::Impl::scenario_admin(const HttpRequest& r
   if (path == "scenarios" && method == "POST") {
     try {
       // A body naming a catalog entry ({"name": "rate-limited"} alone) installs it; otherwise the body is one.
+      check_scenario_text(request.body);  // size and depth, before anything parses it
       const json body = json::parse(request.body, nullptr, false);
       const bool by_name = body.is_object() && body.size() == 1 && body.contains("name") && body.at("name").is_string();
       Scenario scenario = by_name ? load_scenario(body.at("name").get<std::string>()) : parse_scenario_text(request.body);

@@ -68,23 +68,47 @@ std::vector<std::string> header_scenarios(const HttpRequest& request) {
   return names;
 }
 
+/// What body triggers and templates see: the JSON body (depth-checked before parsing), else a multipart form's
+/// plain fields as an object of strings; null when neither.
+std::shared_ptr<const json> body_facts(const HttpRequest& request, const Options& options) {
+  if (!request.form.empty()) {
+    json fields = json::object();
+    for (const FormPart& part : request.form) {
+      if (part.filename.empty() && !fields.contains(part.name)) fields[part.name] = part.content;
+    }
+    return std::make_shared<const json>(std::move(fields));
+  }
+  if (request.body.empty() || request.body.size() > options.max_body_bytes) return nullptr;
+  if (core::json_nesting_depth(request.body) > options.max_json_depth) return nullptr;
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) return nullptr;
+  return std::make_shared<const json>(std::move(body));
+}
+
+/// The request's own facts (method, path, headers, scenario header), whatever it is about.
+core::RequestFacts common_facts(const HttpRequest& request, Millis now) {
+  core::RequestFacts facts;
+  facts.now = now;
+  facts.method = request.method;
+  facts.path = request.path;
+  facts.request = &request;
+  facts.header_scenarios = header_scenarios(request);
+  return facts;
+}
+
 /// What scenario triggers see of a provider request. The route it matches is kept on the call for the adapter.
 core::RequestFacts provider_facts(const core::ProviderContext& context, core::ProviderCall& call, Millis now) {
   const HttpRequest& request = call.http;
-  core::RequestFacts facts;
+  core::RequestFacts facts = common_facts(request, now);
   facts.provider = context.contract().id();
-  facts.now = now;
-  facts.header_scenarios = header_scenarios(request);
   facts.api_key = context.authenticate(request).value_or("");
+  facts.body = body_facts(request, context.options());
   call.route = context.contract().match(request.method, call.path);
   if (!call.route) return facts;
   const auto& match = call.route;
   facts.operation = match->operation->name;
-  json body;
-  if (!request.body.empty() && request.body.size() <= context.options().max_body_bytes) {
-    body = json::parse(request.body, nullptr, false);
-    if (body.is_discarded()) body = json();
-  }
+  static const json none;
+  const json& body = facts.body && request.form.empty() ? *facts.body : none;
   facts.model = model_of(*match, request, body);
   const json& raw = match->operation->raw;
   const std::string model_param = raw.contains("model_param") ? raw.at("model_param").value("name", "") : "";
@@ -116,8 +140,8 @@ HttpResponse Simulator::Impl::handle_provider(const std::string& provider_id, co
   if (faults.any_installed() || call.http.headers.count(scenario_header) != 0) {
     facts = provider_facts(context, call, clock->now());
   } else {
+    facts = common_facts(call.http, clock->now());
     facts.provider = context.contract().id();
-    facts.now = clock->now();
   }
   core::FaultDecision decision = faults.before(facts, &context, call.notes);
   consume_latency(decision);
@@ -134,11 +158,10 @@ HttpResponse Simulator::Impl::handle_provider(const std::string& provider_id, co
 
 void Simulator::Impl::file_faults(const core::Engine::FileLookup& lookup, const HttpRequest& request,
                                   ExchangeInfo& info, std::vector<std::string>& notes, core::FaultDecision& decision) {
-  core::RequestFacts facts;
+  core::RequestFacts facts = common_facts(request, clock->now());
   facts.provider = lookup.provider;
   facts.operation = "file";
-  facts.now = clock->now();
-  facts.header_scenarios = header_scenarios(request);
+  facts.job_id = lookup.job_id;
   if (const JobView* job = engine.find(lookup.job_id)) {
     facts.model = job->spec.model;
     facts.prompt = job->spec.prompt;

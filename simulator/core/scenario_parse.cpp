@@ -1,11 +1,13 @@
 // Scenario documents: checked against scenario.schema.json, then turned into rules. The catalog is embedded.
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "nanosim/contracts/contract.hpp"
 #include "nanosim/scenario.hpp"
+#include "provider.hpp"
+#include "scenario_answers.hpp"
 
 namespace nanosim {
 namespace core::embedded {
@@ -39,20 +41,65 @@ Millis ms(const json& object, const char* key, Millis fallback) {
   return object.contains(key) ? Millis{object.at(key).get<std::int64_t>()} : fallback;
 }
 
+/// The value of `key` as a list: absent = none, an array = its items, anything else = itself.
+std::vector<const json*> one_or_many(const json& object, const char* key) {
+  std::vector<const json*> out;
+  if (!object.contains(key)) return out;
+  const json& value = object.at(key);
+  if (!value.is_array()) return {&value};
+  for (const json& item : value) out.push_back(&item);
+  return out;
+}
+
+/// "<where>.when.header" or "<where>.when.header[1]" for the i-th of a list.
+std::string item_field(const json& object, const char* key, std::size_t i, const std::string& prefix) {
+  return prefix + key + (object.at(key).is_array() ? "[" + std::to_string(i) + "]" : std::string());
+}
+
+Pattern pattern(const json& object, const char* key, const std::string& field) {
+  return object.contains(key) ? Pattern::compile(object.at(key).get<std::string>(), field) : Pattern();
+}
+
+std::vector<HeaderMatch> header_matches(const json& when, const std::string& prefix) {
+  std::vector<HeaderMatch> out;
+  const auto items = one_or_many(when, "header");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string field = item_field(when, "header", i, prefix);
+    out.push_back({items[i]->at("name").get<std::string>(), pattern(*items[i], "matches", field + ".matches")});
+  }
+  return out;
+}
+
+std::vector<BodyMatch> body_matches(const json& when, const std::string& prefix) {
+  std::vector<BodyMatch> out;
+  const auto items = one_or_many(when, "body");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const json& item = *items[i];
+    const std::string field = item_field(when, "body", i, prefix);
+    BodyMatch match;
+    match.pointer = core::checked_pointer(item.at("pointer").get<std::string>(), field + ".pointer");
+    if (item.contains("equals") == item.contains("matches")) {
+      throw ScenarioError(field + ": needs exactly one of equals and matches");
+    }
+    if (item.contains("equals")) match.equals = item.at("equals");
+    match.matches = pattern(item, "matches", field + ".matches");
+    out.push_back(std::move(match));
+  }
+  return out;
+}
+
 Trigger parse_trigger(const json& when, const std::string& where) {
   Trigger t;
+  const std::string prefix = where + ".when.";
   t.providers = names(when, "provider");
   t.operations = names(when, "operation");
   t.models = names(when, "model");
   t.api_keys = names(when, "api_key");
-  t.prompt_pattern = when.value("prompt_matches", "");
-  if (!t.prompt_pattern.empty()) {
-    try {
-      std::regex compiled(t.prompt_pattern);
-    } catch (const std::regex_error&) {
-      throw ScenarioError(where + ".when.prompt_matches: is not a valid regular expression");
-    }
-  }
+  t.methods = names(when, "method");
+  t.prompt_pattern = pattern(when, "prompt_matches", prefix + "prompt_matches");
+  t.path = pattern(when, "path", prefix + "path");
+  t.headers = header_matches(when, prefix);
+  t.body = body_matches(when, prefix);
   if (when.contains("from_ms")) t.from = ms(when, "from_ms", {});
   if (when.contains("until_ms")) t.until = ms(when, "until_ms", {});
   if (t.from && t.until && *t.until <= *t.from) throw ScenarioError(where + ".when.until_ms: must be after from_ms");
@@ -119,6 +166,12 @@ Effect parse_effect(const json& e, const std::string& where) {
     effect.type = EffectType::background_jobs;
     effect.background_count = body.at("count").get<int>();
     effect.background_run_time = ms(body, "run_ms", Millis{10'000});
+  } else if (key == "respond") {
+    effect.type = EffectType::respond;
+    effect.respond = core::parse_respond(body, where + ".effect.respond");
+  } else if (key == "patch_response") {
+    effect.type = EffectType::patch_response;
+    effect.patch = core::parse_patch(body, where + ".effect.patch_response");
   } else {
     effect.type = EffectType::credits;
     effect.credits_balance = body.at("balance").get<std::int64_t>();
@@ -128,13 +181,31 @@ Effect parse_effect(const json& e, const std::string& where) {
 
 /// "rules[2] (stall)" for a message naming the field.
 std::string rule_label(const json& document, const std::string& field) {
-  static const std::regex index(R"(^rules\[(\d+)\](.*)$)");
-  std::smatch m;
-  if (!std::regex_match(field, m, index)) return field;
-  const std::size_t i = std::stoul(m[1]);
+  static constexpr std::string_view prefix = "rules[";
+  if (field.rfind(prefix, 0) != 0) return field;
+  const std::size_t close = field.find(']', prefix.size());
+  if (close == std::string::npos || close == prefix.size()) return field;
+  const std::string digits = field.substr(prefix.size(), close - prefix.size());
+  if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) return field;
+  const std::size_t i = std::stoul(digits);
   const json& rules = document.at("rules");
   std::string name = i < rules.size() && rules.at(i).is_object() ? rules.at(i).value("name", "") : "";
-  return "rules[" + m[1].str() + "]" + (name.empty() ? "" : " (" + name + ")") + m[2].str();
+  return "rules[" + digits + "]" + (name.empty() ? "" : " (" + name + ")") + field.substr(close + 1);
+}
+
+/// Deepest nesting of a JSON value, measured without recursion.
+int value_depth(const json& root) {
+  int deepest = 0;
+  std::vector<std::pair<const json*, int>> stack{{&root, 1}};
+  while (!stack.empty()) {
+    const auto [value, depth] = stack.back();
+    stack.pop_back();
+    if (!value->is_structured()) continue;
+    deepest = std::max(deepest, depth);
+    if (deepest > max_scenario_depth) return deepest;
+    for (const json& item : *value) stack.emplace_back(&item, depth + 1);
+  }
+  return deepest;
 }
 
 }  // namespace
@@ -145,6 +216,10 @@ const json& scenario_format_schema() {
 }
 
 Scenario parse_scenario(const json& document) {
+  // Before any recursive code (the schema walk) sees it.
+  if (value_depth(document) > max_scenario_depth) {
+    throw ScenarioError("scenario: must nest at most " + std::to_string(max_scenario_depth) + " levels deep");
+  }
   const auto violations = format().validate(document);
   if (!violations.empty()) {
     const auto& v = violations.front();
@@ -176,7 +251,17 @@ Scenario parse_scenario(const json& document) {
   return scenario;
 }
 
+void check_scenario_text(std::string_view text) {
+  if (text.size() > max_scenario_bytes) {
+    throw ScenarioError("scenario: must be at most " + std::to_string(max_scenario_bytes) + " bytes");
+  }
+  if (core::json_nesting_depth(text) > max_scenario_depth) {
+    throw ScenarioError("scenario: must nest at most " + std::to_string(max_scenario_depth) + " levels deep");
+  }
+}
+
 Scenario parse_scenario_text(const std::string& text) {
+  check_scenario_text(text);
   const json document = json::parse(text, nullptr, false);
   if (document.is_discarded()) throw ScenarioError("scenario: is not valid JSON");
   return parse_scenario(document);
@@ -208,6 +293,11 @@ Scenario load_scenario(const std::string& file_or_name) {
     std::string known;
     for (const auto& name : scenario_catalog()) known += (known.empty() ? "" : ", ") + name;
     throw ScenarioError("no scenario named " + file_or_name + " in the catalog (" + known + ")");
+  }
+  std::error_code size_error;
+  const auto size = std::filesystem::file_size(file_or_name, size_error);
+  if (!size_error && size > max_scenario_bytes) {
+    throw ScenarioError(file_or_name + ": scenario: must be at most " + std::to_string(max_scenario_bytes) + " bytes");
   }
   std::ifstream in(file_or_name, std::ios::binary);
   if (!in) throw ScenarioError("cannot read scenario file " + file_or_name);

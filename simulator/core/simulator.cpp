@@ -136,7 +136,7 @@ HttpResponse Simulator::Impl::serve_file(const HttpRequest& request, std::string
   response.set_header("Cache-Control", "private, max-age=" + std::to_string(max_age_s));
   if (request.method == "GET") response.body = *bytes;
   response.set_header("Content-Length", std::to_string(bytes->size()));
-  if (!decision.fault.empty() || decision.latency.count() > 0) {
+  if (decision.alters_answer()) {
     std::lock_guard lock(mutex);
     faults.after(decision, response, info, !clock->manual());
   }

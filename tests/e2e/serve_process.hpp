@@ -99,9 +99,10 @@ struct ProgramRun {
   std::string output;
 };
 
-/// Runs NANOSIM_BINARY with `arguments` (a shell word list) to its end.
-inline ProgramRun run_program(const std::string& arguments) {
-  const std::string command = std::string(NANOSIM_BINARY) + " " + arguments + " 2>&1";
+/// Runs NANOSIM_BINARY with `arguments` (a shell word list) to its end, with `environment` ("NAME=value ...", shell
+/// words) added to its environment.
+inline ProgramRun run_program_with_env(const std::string& environment, const std::string& arguments) {
+  const std::string command = environment + " " + std::string(NANOSIM_BINARY) + " " + arguments + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
   ProgramRun run;
@@ -111,5 +112,8 @@ inline ProgramRun run_program(const std::string& arguments) {
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
 }
+
+/// Runs NANOSIM_BINARY with `arguments` (a shell word list) to its end.
+inline ProgramRun run_program(const std::string& arguments) { return run_program_with_env("", arguments); }
 
 }  // namespace nanosim::e2e

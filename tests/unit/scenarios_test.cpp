@@ -195,10 +195,11 @@ TEST_CASE("X-Nanosim-Scenario applies a catalog scenario to one request", "[unit
   overloaded.headers.emplace("X-Nanosim-Scenario", "model-overloaded");
   CHECK(sim.handle(overloaded).status == 503);
   CHECK(submit(sim).status == 200);  // without the header: untouched
-  overloaded.headers.emplace("x-nanosim-scenario", "no-such-one");
   CHECK(sim.handle(overloaded).status == 503);  // second of its two
   CHECK(sim.handle(overloaded).status == 200);
-  CHECK(sim.simulator().journal().entries().at(2).notes.front() == "scenario header: no scenario named no-such-one");
+  overloaded.headers.emplace("x-nanosim-scenario", "no-such-one");
+  CHECK(sim.handle(overloaded).status == 400);  // a misspelled name is refused, never ignored
+  CHECK(sim.simulator().journal().entries().back().notes.front().rfind("scenario header refused: ", 0) == 0);
 }
 
 TEST_CASE("The admin API installs, lists and removes scenarios and runs checks", "[unit][scenarios]") {

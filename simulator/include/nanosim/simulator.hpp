@@ -65,6 +65,9 @@ struct ExchangeInfo {
   /// be off-contract, so contract checks skip it.
   std::string wire_fault;
   Millis latency{0};  // simulated latency scenarios added to the answer
+  /// The answer was made or edited by hand by a scenario (effects respond, patch_response): whatever it says is
+  /// meant, so contract checks skip it.
+  bool scenario_answer = false;
 };
 
 /// Sees every exchange after it is journaled and before the response is written; may rewrite the response
