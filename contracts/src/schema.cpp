@@ -48,13 +48,16 @@ struct Schema::Impl {
 Schema::Schema(const json& schema_document, std::string name) : impl_(std::make_unique<Impl>()) {
   impl_->document = schema_document;
   impl_->name = std::move(name);
+  impl_->ready();  // a schema made on its own is compiled (or refused) at once
 }
 
 Schema::Schema(const json& schema, std::string name, const json& definitions)
     : Schema(with_definitions(schema, definitions), std::move(name)) {}
 
 Schema::Schema(const json& schema, std::string name, std::shared_ptr<const json> definitions)
-    : Schema(schema, std::move(name)) {
+    : impl_(std::make_unique<Impl>()) {
+  impl_->document = schema;
+  impl_->name = std::move(name);
   if (definitions && !definitions->empty()) impl_->definitions = std::move(definitions);
 }
 

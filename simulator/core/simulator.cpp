@@ -96,7 +96,7 @@ HttpResponse Simulator::Impl::dispatch(const HttpRequest& request, ExchangeInfo&
 
   const std::string origin = request_origin(request, options);
   info.provider = provider_id;
-  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}, nullptr};
+  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}, nullptr, std::nullopt};
   return handle_provider(provider_id, call);
 }
 

@@ -30,8 +30,10 @@ struct Violation {
 };
 std::string to_string(const Violation& v);
 
-/// A JSON Schema compiled once (valijson), on first use: a contract's many schemas cost nothing until a request
-/// needs one (thread-safe). Local "#/definitions/..." references of its contract are resolved.
+/// A JSON Schema compiled once (valijson). Local "#/definitions/..." references of its contract are resolved.
+/// A schema made on its own compiles at once (throwing std::invalid_argument when it cannot); a contract's schemas
+/// (the shared-definitions constructor) compile on first use, so its many schemas cost nothing until a request needs
+/// one (thread-safe).
 class Schema {
  public:
   Schema(const json& schema_document, std::string name);
