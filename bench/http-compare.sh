@@ -6,7 +6,7 @@
 # interleaved (every server once per pass, in turn) at each concurrency. Prints a markdown table (req/s, p50/p99,
 # the fewest answers a connection got, RSS, ratios) and writes it to build/bench/http-compare.md (-smoke.md).
 #
-#   bench/http-compare.sh [--passes 3] [--duration 8] [--warmup 2] [--concurrency "16 64 256"] [--servers "..."]
+#   bench/http-compare.sh [--passes 3] [--duration 8] [--warmup 3] [--concurrency "16 64 256"] [--servers "..."]
 #   bench/http-compare.sh --smoke     # nanosim + the bare baseline, tiny durations: checks the run and the table
 #
 # Tools are installed on demand: nginx with apt-get, WireMock (the npm package `wiremock`, which ships the standalone
@@ -16,7 +16,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 passes=3
 duration=8
-warmup=2
+warmup=3
 concurrency="16 64 256"
 servers="nanosim bare nginx wiremock wiremock-nojournal aimock"
 smoke=0
