@@ -1,55 +1,75 @@
-// Render and decode times for every format at the sizes the providers use. Run a Release build:
-//   images_bench [repetitions]   (default 3; prints the best time of the repetitions)
+// Image rendering per format and size (Google Benchmark), with the rendered bytes decoded once to check them:
+//   build/release/bench/nanosim_images_bench [--benchmark_filter=REGEX]
+// The counters give the encoded size; the decode time of each image is its own benchmark.
 
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <limits>
+#include <benchmark/benchmark.h>
+
+#include <string>
 
 #include "nanosim/images.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+namespace img = nanosim::images;
 
-template <typename F>
-double best_ms(int repetitions, F&& work) {
-  double best = std::numeric_limits<double>::max();
-  for (int i = 0; i < repetitions; ++i) {
-    const auto start = Clock::now();
-    work();
-    best = std::min(best, std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-  }
-  return best;
+struct Size {
+  int width, height;
+};
+// 1K and 4K at 1:1 and 16:9, and the widest 4K the providers document (8:1).
+constexpr Size sizes[] = {{1024, 1024}, {1376, 768}, {4096, 4096}, {5504, 3072}, {12288, 1536}};
+constexpr img::Format formats[] = {img::Format::png, img::Format::jpeg, img::Format::webp};
+
+img::ImageSpec spec_of(const benchmark::State& state) {
+  const Size size = sizes[state.range(1)];
+  return {size.width, size.height, formats[state.range(0)], 90, 42};
 }
+
+std::string label(const img::ImageSpec& spec) {
+  return std::string(img::to_string(spec.format)) + " " + std::to_string(spec.width) + "x" +
+         std::to_string(spec.height);
+}
+
+void BM_Render(benchmark::State& state) {
+  const img::ImageSpec spec = spec_of(state);
+  state.SetLabel(label(spec));
+  std::string bytes;
+  for (auto _ : state) {
+    bytes = img::render(spec);
+    benchmark::DoNotOptimize(bytes.data());
+  }
+  const auto decoded = img::decode(bytes);
+  if (!decoded || decoded->width != spec.width || decoded->height != spec.height || decoded->format != spec.format) {
+    state.SkipWithError("the rendered image does not decode to its spec");
+  }
+  state.counters["bytes"] = static_cast<double>(bytes.size());
+}
+
+void BM_Decode(benchmark::State& state) {
+  const img::ImageSpec spec = spec_of(state);
+  state.SetLabel(label(spec));
+  const std::string bytes = img::render(spec);
+  for (auto _ : state) benchmark::DoNotOptimize(img::decode(bytes));
+}
+
+void BM_CacheHit(benchmark::State& state) {
+  const img::ImageSpec spec = spec_of(state);
+  state.SetLabel(label(spec));
+  img::Cache cache;
+  benchmark::DoNotOptimize(cache.get(spec));
+  for (auto _ : state) benchmark::DoNotOptimize(cache.get(spec));
+}
+
+void all_sizes(benchmark::internal::Benchmark* bench) {
+  bench->ArgNames({"format", "size"})->Unit(benchmark::kMillisecond);
+  for (int f = 0; f < 3; ++f) {
+    for (int s = 0; s < static_cast<int>(std::size(sizes)); ++s) bench->Args({f, s});
+  }
+}
+
+BENCHMARK(BM_Render)->Apply(all_sizes);
+BENCHMARK(BM_Decode)->Apply(all_sizes);
+BENCHMARK(BM_CacheHit)->Args({0, 2})->Args({2, 2})->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  namespace img = nanosim::images;
-  const int repetitions = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
-  struct Size {
-    int width, height;
-  };
-  const Size sizes[] = {{1024, 1024}, {1376, 768}, {8192, 2048}, {12288, 1536}, {6336, 2688}, {5504, 3072}};
-  std::printf("%-6s %-12s %12s %12s %12s\n", "format", "size", "render ms", "decode ms", "bytes");
-  for (const img::Format format : {img::Format::png, img::Format::jpeg, img::Format::webp}) {
-    for (const Size size : sizes) {
-      const img::ImageSpec spec{size.width, size.height, format, 90, 42};
-      std::string bytes;
-      const double render_ms = best_ms(repetitions, [&] { bytes = img::render(spec); });
-      bool decoded = true;
-      const double decode_ms = best_ms(repetitions, [&] { decoded = decoded && img::decode(bytes).has_value(); });
-      if (!decoded) {
-        std::fprintf(stderr, "decode failed for %s %dx%d\n", img::to_string(format).data(), size.width, size.height);
-        return 1;
-      }
-      char label[32];
-      std::snprintf(label, sizeof label, "%dx%d", size.width, size.height);
-      std::printf("%-6s %-12s %12.1f %12.1f %12zu\n", img::to_string(format).data(), label, render_ms, decode_ms,
-                  bytes.size());
-    }
-  }
-  return 0;
-}
+BENCHMARK_MAIN();

@@ -19,7 +19,7 @@ const json& member_or_empty(const json& object, const char* key) {
 }  // namespace
 
 const Schema* Contract::Impl::compile(const json& schema, const std::string& name) {
-  schemas.emplace_back(schema, id + "." + name, member_or_empty(document, "definitions"));
+  schemas.emplace_back(schema, id + "." + name, definitions);
   return &schemas.back();
 }
 
@@ -50,6 +50,7 @@ Contract::Contract(json document) : impl_(std::make_unique<Impl>()) {
   impl_->document = std::move(document);
   try {
     impl_->id = impl_->document.at("id").get<std::string>();
+    impl_->definitions = std::make_shared<const json>(member_or_empty(impl_->document, "definitions"));
     impl_->load_operations();
     for (const auto& [model_id, model] : impl_->document.at("models").items()) {
       if (model.contains("request_schema")) {
@@ -63,6 +64,10 @@ Contract::Contract(json document) : impl_(std::make_unique<Impl>()) {
 }
 
 Contract::~Contract() = default;
+
+void Contract::compile_all() const {
+  for (const Schema& schema : impl_->schemas) schema.compile();
+}
 
 const std::string& Contract::id() const { return impl_->id; }
 const json& Contract::document() const { return impl_->document; }

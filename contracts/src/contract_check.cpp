@@ -154,7 +154,8 @@ std::vector<Violation> check_contract_document(const json& document) {
   check_upstream_models(document, violations);
   if (!violations.empty()) return violations;
   try {
-    Contract compiled(document);  // every schema compiles
+    Contract compiled(document);
+    compiled.compile_all();  // every schema compiles
   } catch (const std::exception& e) {
     violation(violations, "", "schema", e.what());
   }

@@ -5,6 +5,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct CatalogEntry {
 struct Contract::Impl {
   json document;
   std::string id;
+  std::shared_ptr<const json> definitions;  // the document's "definitions", shared by its schemas
   std::deque<Schema> schemas;  // owns every compiled schema; a deque keeps their addresses stable
   std::vector<Operation> operations;
   std::vector<detail::RouteTemplate> routes;  // routes[i] is operations[i]'s path

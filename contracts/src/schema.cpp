@@ -1,7 +1,9 @@
 // Schema: a JSON Schema compiled once with valijson (draft 7). Validation itself is valijson's; the
-// explanation of its errors is schema_explain.cpp's. A compiled Schema is immutable, so validate() may run
-// on many threads at once (each call has its own valijson Validator and regex cache).
+// explanation of its errors is schema_explain.cpp's. A compiled Schema is immutable once compiled (on first use,
+// under a once flag), so validate() may run on many threads at once (each thread has its own valijson Validator
+// and regex cache).
 #include <algorithm>
+#include <mutex>
 #include <stdexcept>
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -17,25 +19,49 @@ namespace nanosim::contracts {
 std::string to_string(const Violation& v) { return v.message.empty() ? v.field + ": " + v.rule : v.message; }
 
 struct Schema::Impl {
-  json document;  // the schema, with the definitions its "$ref"s point to; valijson resolves them itself
+  json document;  // the schema, with the definitions its "$ref"s point to once ready; valijson resolves them itself
+  std::shared_ptr<const json> definitions;  // attached to document when it is first needed
   std::string name;
   valijson::Schema compiled;
+  std::once_flag ready_once;
+  std::string error;  // why it does not compile, once tried
+
+  void make_ready() {
+    if (definitions) {
+      document = with_definitions(document, *definitions);
+      definitions.reset();
+    }
+    try {
+      valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+      valijson::adapters::NlohmannJsonAdapter adapter(document);
+      parser.populateSchema(adapter, compiled);
+    } catch (const std::exception& e) {
+      error = "schema " + name + " does not compile: " + e.what();
+    }
+  }
+  void ready() {
+    std::call_once(ready_once, [this] { make_ready(); });
+    if (!error.empty()) throw std::invalid_argument(error);
+  }
 };
 
 Schema::Schema(const json& schema_document, std::string name) : impl_(std::make_unique<Impl>()) {
   impl_->document = schema_document;
   impl_->name = std::move(name);
-  try {
-    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    valijson::adapters::NlohmannJsonAdapter adapter(impl_->document);
-    parser.populateSchema(adapter, impl_->compiled);
-  } catch (const std::exception& e) {
-    throw std::invalid_argument("schema " + impl_->name + " does not compile: " + e.what());
-  }
+  impl_->ready();  // a schema made on its own is compiled (or refused) at once
 }
 
 Schema::Schema(const json& schema, std::string name, const json& definitions)
     : Schema(with_definitions(schema, definitions), std::move(name)) {}
+
+Schema::Schema(const json& schema, std::string name, std::shared_ptr<const json> definitions)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->document = schema;
+  impl_->name = std::move(name);
+  if (definitions && !definitions->empty()) impl_->definitions = std::move(definitions);
+}
+
+void Schema::compile() const { impl_->ready(); }
 
 json Schema::with_definitions(const json& schema, const json& definitions) {
   if (!schema.is_object() || !definitions.is_object() || definitions.empty()) return schema;
@@ -77,7 +103,11 @@ json without_nul(json value) {
 }  // namespace
 
 std::vector<Violation> Schema::validate(const json& instance) const {
-  valijson::Validator validator;  // strict types: "1" is not a number
+  impl_->ready();
+  // One validator per thread, kept: valijson caches each "pattern" it compiles (std::regex) in its validator, so a
+  // validator made per call would compile every pattern of the schema on every request. Strict types: "1" is not a
+  // number.
+  thread_local valijson::Validator validator;
   valijson::ValidationResults results;
   const json nul_free = has_nul(instance) ? without_nul(instance) : json();
   valijson::adapters::NlohmannJsonAdapter adapter(nul_free.is_null() ? instance : nul_free);
@@ -94,7 +124,14 @@ std::vector<Violation> Schema::validate(const json& instance) const {
   return violations;
 }
 
-const json& Schema::document() const { return impl_->document; }
+const json& Schema::document() const {
+  try {
+    impl_->ready();
+  } catch (const std::invalid_argument&) {
+    // the document is still whole (definitions attached) when the schema itself does not compile
+  }
+  return impl_->document;
+}
 const std::string& Schema::name() const { return impl_->name; }
 
 }  // namespace nanosim::contracts

@@ -74,6 +74,10 @@ std::vector<const Scenario*> FaultEngine::installed() const {
   return out;
 }
 
+bool FaultEngine::any_installed() const {
+  return std::any_of(scenarios_.begin(), scenarios_.end(), [](const auto& entry) { return entry.second.installed; });
+}
+
 void FaultEngine::reset_counters() {
   for (auto& [name, active] : scenarios_) {
     for (RuleState& rule : active.rules) rule = RuleState{};

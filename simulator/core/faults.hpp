@@ -66,6 +66,9 @@ class FaultEngine {
   void install(Scenario scenario);
   bool remove(const std::string& name);
   [[nodiscard]] std::vector<const Scenario*> installed() const;
+  /// True when some scenario is installed: without one (and without a scenario header) no rule can fire, so a
+  /// request needs no facts beyond its provider.
+  [[nodiscard]] bool any_installed() const;
   /// Every rule's counters and windows back to zero (Simulator::reset); installed scenarios stay.
   void reset_counters();
 

@@ -29,7 +29,7 @@ namespace {
 
 constexpr int kMaxDimension = 16383;  // WebP's limit, applied to every format so a spec renders in all of them
 constexpr int kPngZlibLevel = 1;      // speed over size: the picture is smooth and compresses well anyway
-constexpr int kWebpMethod = 2;        // libwebp's speed/size knob: see encode_webp
+constexpr int kWebpMethod = 0;        // libwebp's speed/size knob, fastest: see encode_webp
 
 // ---------------------------------------------------------------------------------------------------------------
 // The picture
@@ -279,6 +279,8 @@ bool write_jpeg(JpegWriter& writer, const ImageSpec& spec, const Painter& painte
   writer.cinfo.in_color_space = JCS_RGB;
   jpeg_set_defaults(&writer.cinfo);
   jpeg_set_quality(&writer.cinfo, spec.quality, TRUE);  // quality 0 is clamped to 1 by libjpeg
+  // The fast integer DCT: a fake picture of smooth areas loses nothing visible, and 4K encodes ~15% sooner.
+  writer.cinfo.dct_method = JDCT_IFAST;
   jpeg_start_compress(&writer.cinfo, TRUE);
   JSAMPROW rows[1] = {writer.row.get()};
   for (int y = 0; y < spec.height; ++y) {
@@ -325,8 +327,9 @@ struct WebpWriter {
   WebpWriter& operator=(const WebpWriter&) = delete;
 };
 
-// Same as WebPEncodeRGB(rgb, w, h, stride, quality) except for the method (speed/size trade-off, 0 fastest..6):
-// WebPEncodeRGB uses 4: ~0.65 s at 8192x2048 against ~0.3 s for 2, whose output is no larger on these pictures.
+// Same as WebPEncodeRGB(rgb, w, h, stride, quality) but tuned for speed, as a fake image needs no compression
+// effort: method 0 (WebPEncodeRGB uses 4), one segment, no spatial noise shaping and no loop filter. The quality is
+// still applied (a lower one gives fewer bytes) and the output still decodes to the spec's dimensions.
 std::string encode_webp(const ImageSpec& spec, const Painter& painter) {
   const std::size_t stride = static_cast<std::size_t>(spec.width) * 3;
   auto frame = std::make_unique<std::uint8_t[]>(stride * static_cast<std::size_t>(spec.height));
@@ -337,6 +340,9 @@ std::string encode_webp(const ImageSpec& spec, const Painter& painter) {
     throw std::runtime_error("webp encoder: libwebp version mismatch");
   }
   config.method = kWebpMethod;
+  config.segments = 1;
+  config.sns_strength = 0;
+  config.filter_strength = 0;
   WebpWriter writer;
   writer.picture.width = spec.width;
   writer.picture.height = spec.height;

@@ -42,6 +42,8 @@ struct ProviderCall {
   std::string api_key;  // set once authenticated
   /// The simulator's lock, held while the adapter runs; run_synchronously and image_bytes release it while they wait.
   std::unique_lock<std::mutex>* lock = nullptr;
+  /// The request's route when the simulator already matched it (for scenario triggers): routing happens once.
+  std::optional<contracts::RouteMatch> route;
 };
 
 /// A reference image as a request names it: where it sits in the body and what was sent there.
@@ -74,12 +76,20 @@ struct JsonBody {
   std::string error_kind;  // catalog kind for the violation ("invalid_request" or "payload_too_large")
 };
 
-/// Services the core offers every adapter. Not thread-safe: used under the simulator's lock.
+/// One of the contract's auth schemes ("auth.schemes[]"), read once when the provider is set up.
+struct AuthScheme {
+  bool in_query = false;
+  std::string name;    // the header or query parameter
+  std::string prefix;  // "Bearer ", "Key ", or empty
+  std::optional<std::vector<std::string>> operations;  // the operations it serves; none: every one
+};
+
+/// Services the core offers every adapter. Not thread-safe: used under the simulator's lock. What it reads of the
+/// contract on every request (auth schemes, id format) is looked up once, when it is made.
 class ProviderContext {
  public:
   ProviderContext(Engine& engine, const contracts::Contract& contract, const Options& options,
-                  images::Cache* image_cache = nullptr)
-      : engine_(engine), contract_(contract), options_(options), image_cache_(image_cache) {}
+                  images::Cache* image_cache = nullptr);
 
   [[nodiscard]] Engine& engine() const { return engine_; }
   [[nodiscard]] const contracts::Contract& contract() const { return contract_; }
@@ -193,6 +203,10 @@ class ProviderContext {
   const Options& options_;
   images::Cache* image_cache_;  // the simulator's; null: render each time
   std::string request_id_;      // the call being answered (set again after every wait without the lock)
+  std::vector<AuthScheme> auth_schemes_;
+  std::string auth_missing_, auth_invalid_;  // the catalog kinds for a missing / refused credential
+  std::string job_id_prefix_;
+  std::size_t job_id_length_;
 };
 
 /// Where the simulator serves produced files: <origin>/__nanosim/files/<token>.<extension>.

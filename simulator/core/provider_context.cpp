@@ -12,11 +12,9 @@ namespace nanosim::core {
 
 namespace {
 
-std::string scheme_key(const json& scheme, const HttpRequest& request) {
-  const bool in_query = scheme.at("in") == "query";
-  const std::string prefix = scheme.value("prefix", "");
-  const auto raw = in_query ? request.query_param(scheme.at("param").get<std::string>())
-                            : request.header(scheme.at("header").get<std::string>());
+std::string scheme_key(const AuthScheme& scheme, const HttpRequest& request) {
+  const std::string& prefix = scheme.prefix;
+  const auto raw = scheme.in_query ? request.query_param(scheme.name) : request.header(scheme.name);
   if (!raw) return {};
   if (raw->size() < prefix.size()) return {};
   // Scheme words ("Bearer ", "Key ") are case-insensitive in HTTP.
@@ -33,10 +31,9 @@ std::string scheme_key(const json& scheme, const HttpRequest& request) {
 
 /// Whether a scheme serves the operation: a scheme with "operations" serves only those; an empty operation
 /// (a request outside the contract's operations) is served by every scheme.
-bool serves(const json& scheme, std::string_view operation) {
-  const auto listed = scheme.find("operations");
-  if (operation.empty() || listed == scheme.end()) return true;
-  return std::find(listed->begin(), listed->end(), std::string(operation)) != listed->end();
+bool serves(const AuthScheme& scheme, std::string_view operation) {
+  if (operation.empty() || !scheme.operations) return true;
+  return std::find(scheme.operations->begin(), scheme.operations->end(), operation) != scheme.operations->end();
 }
 
 /// A key holding a control character (NUL, CR, LF, DEL, ...: "?key=%00") is no key any provider issues: it is
@@ -48,9 +45,9 @@ bool printable(std::string_view key) {
   });
 }
 
-std::optional<std::string> accepted_key(const json& schemes, const HttpRequest& request, std::string_view operation,
-                                        const std::vector<std::string>& accepted) {
-  for (const json& scheme : schemes) {
+std::optional<std::string> accepted_key(const std::vector<AuthScheme>& schemes, const HttpRequest& request,
+                                        std::string_view operation, const std::vector<std::string>& accepted) {
+  for (const AuthScheme& scheme : schemes) {
     if (!serves(scheme, operation)) continue;
     std::string key = scheme_key(scheme, request);
     if (key.empty() || !printable(key)) continue;
@@ -59,13 +56,40 @@ std::optional<std::string> accepted_key(const json& schemes, const HttpRequest& 
   return std::nullopt;
 }
 
-bool carries_key(const json& schemes, const HttpRequest& request, std::string_view operation) {
-  return std::any_of(schemes.begin(), schemes.end(), [&](const json& scheme) {
+bool carries_key(const std::vector<AuthScheme>& schemes, const HttpRequest& request, std::string_view operation) {
+  return std::any_of(schemes.begin(), schemes.end(), [&](const AuthScheme& scheme) {
     return serves(scheme, operation) && !scheme_key(scheme, request).empty();
   });
 }
 
 }  // namespace
+
+std::vector<AuthScheme> auth_schemes_of(const contracts::Contract& contract) {
+  std::vector<AuthScheme> out;
+  for (const json& scheme : contract.document().at("auth").at("schemes")) {
+    AuthScheme compiled;
+    compiled.in_query = scheme.at("in") == "query";
+    compiled.name = scheme.at(compiled.in_query ? "param" : "header").get<std::string>();
+    compiled.prefix = scheme.value("prefix", "");
+    if (const auto listed = scheme.find("operations"); listed != scheme.end()) {
+      compiled.operations = listed->get<std::vector<std::string>>();
+    }
+    out.push_back(std::move(compiled));
+  }
+  return out;
+}
+
+ProviderContext::ProviderContext(Engine& engine, const contracts::Contract& contract, const Options& options,
+                                 images::Cache* image_cache)
+    : engine_(engine),
+      contract_(contract),
+      options_(options),
+      image_cache_(image_cache),
+      auth_schemes_(auth_schemes_of(contract)),
+      auth_missing_(contract.document().at("auth").at("missing").get<std::string>()),
+      auth_invalid_(contract.document().at("auth").at("invalid").get<std::string>()),
+      job_id_prefix_(contract.document().at("ids").at("job").at("prefix").get<std::string>()),
+      job_id_length_(contract.document().at("ids").at("job").at("length").get<std::size_t>()) {}
 
 HttpResponse json_response(int status, const json& body) {
   HttpResponse response;
@@ -78,11 +102,11 @@ HttpResponse json_response(int status, const json& body) {
 }
 
 std::optional<std::string> ProviderContext::authenticate(const HttpRequest& request) const {
-  return accepted_key(contract_.document().at("auth").at("schemes"), request, {}, options_.api_keys);
+  return accepted_key(auth_schemes_, request, {}, options_.api_keys);
 }
 
 bool ProviderContext::has_credential(const HttpRequest& request) const {
-  return carries_key(contract_.document().at("auth").at("schemes"), request, {});
+  return carries_key(auth_schemes_, request, {});
 }
 
 bool ProviderContext::model_enabled(const std::string& api_key, std::string_view model_id) const {
@@ -93,20 +117,15 @@ bool ProviderContext::model_enabled(const std::string& api_key, std::string_view
 
 std::optional<HttpResponse> ProviderContext::sign_in(ProviderCall& call) {
   // Only the schemes that serve the call's operation count (auth.schemes[].operations).
-  const json& auth = contract_.document().at("auth");
-  const auto key = accepted_key(auth.at("schemes"), call.http, call.info.operation, options_.api_keys);
-  if (!key) {
-    return error(auth.at(carries_key(auth.at("schemes"), call.http, call.info.operation) ? "invalid" : "missing")
-                     .get<std::string>());
-  }
+  const auto key = accepted_key(auth_schemes_, call.http, call.info.operation, options_.api_keys);
+  if (!key) return error(carries_key(auth_schemes_, call.http, call.info.operation) ? auth_invalid_ : auth_missing_);
   call.api_key = *key;
   call.info.api_key = *key;
   return std::nullopt;
 }
 
 std::string ProviderContext::auth_error(const HttpRequest& request) const {
-  const json& auth = contract_.document().at("auth");
-  return auth.at(has_credential(request) ? "invalid" : "missing").get<std::string>();
+  return has_credential(request) ? auth_invalid_ : auth_missing_;
 }
 
 JsonBody ProviderContext::parse_json(const HttpRequest& request) const {
@@ -240,8 +259,9 @@ HttpResponse ProviderContext::invalid(const contracts::Violation& violation, std
 Millis ProviderContext::draw_run_time(const json& model, std::string_view size_tier) const {
   const json& timing = model.at("timing");
   double median = timing.at("median_ms").get<double>();
-  const json factors = timing.value("size_tier_factor", json::object());
-  if (const auto it = factors.find(std::string(size_tier)); it != factors.end()) median *= it->get<double>();
+  if (const auto factors = timing.find("size_tier_factor"); factors != timing.end()) {
+    if (const auto it = factors->find(std::string(size_tier)); it != factors->end()) median *= it->get<double>();
+  }
   Random random = engine_.stream("run-time");
   const double drawn = random.lognormal(median, timing.at("sigma").get<double>());
   const double bounded = std::clamp(std::round(drawn), timing.value("min_ms", 1.0), timing.value("max_ms", 3.6e6));
@@ -255,10 +275,8 @@ Millis ProviderContext::dispatch_delay(const json& model) const {
 const JobView& ProviderContext::submit(ProviderCall& call, JobSpec spec, const json& model) {
   const JobFate fate = fate_for(spec);
   const Millis run_time = draw_run_time(model, spec.size_tier);
-  const json& id_format = contract_.document().at("ids").at("job");
-  const JobView& job =
-      engine_.submit(std::move(spec), fate, run_time, dispatch_delay(model), id_format.at("prefix").get<std::string>(),
-                     id_format.at("length").get<std::size_t>());
+  const JobView& job = engine_.submit(std::move(spec), fate, run_time, dispatch_delay(model), job_id_prefix_,
+                                      job_id_length_);
   call.info.job_id = job.id;
   return job;
 }

@@ -97,23 +97,33 @@ core::RequestFacts common_facts(const HttpRequest& request, Millis now) {
   return facts;
 }
 
-core::RequestFacts provider_facts(const core::ProviderContext& context, const HttpRequest& request,
-                                  const std::string& relative, Millis now) {
+/// The job a request is about: the matched route's path parameter other than the model; empty when none.
+std::string job_id_of(const core::ProviderCall& call) {
+  if (!call.route) return {};
+  const json& raw = call.route->operation->raw;
+  const std::string model_param = raw.contains("model_param") ? raw.at("model_param").value("name", "") : "";
+  std::string job_id;
+  for (const auto& [name, value] : call.route->params) {
+    if (name != model_param) job_id = value;
+  }
+  return job_id;
+}
+
+/// What scenario triggers see of a provider request. The route it matches is kept on the call for the adapter.
+core::RequestFacts provider_facts(const core::ProviderContext& context, core::ProviderCall& call, Millis now) {
+  const HttpRequest& request = call.http;
   core::RequestFacts facts = common_facts(request, now);
   facts.provider = context.contract().id();
   facts.api_key = context.authenticate(request).value_or("");
   facts.body = body_facts(request, context.options());
-  const auto match = context.contract().match(request.method, relative);
-  if (!match) return facts;
+  call.route = context.contract().match(request.method, call.path);
+  if (!call.route) return facts;
+  const auto& match = call.route;
   facts.operation = match->operation->name;
   static const json none;
   const json& body = facts.body && request.form.empty() ? *facts.body : none;
   facts.model = model_of(*match, request, body);
-  const json& raw = match->operation->raw;
-  const std::string model_param = raw.contains("model_param") ? raw.at("model_param").value("name", "") : "";
-  for (const auto& [name, value] : match->params) {
-    if (name != model_param) facts.job_id = value;
-  }
+  facts.job_id = job_id_of(call);
   facts.prompt = prompt_of(request, body);
   return facts;
 }
@@ -133,7 +143,17 @@ HttpResponse Simulator::Impl::handle_provider(const std::string& provider_id, co
   std::unique_lock lock(mutex);
   call.lock = &lock;  // a synchronous adapter releases it while it waits on a real clock
   core::ProviderContext& context = *contexts.at(provider_id);
-  const core::RequestFacts facts = provider_facts(context, call.http, call.path, clock->now());
+  // Without an installed scenario or a scenario header no rule can fire: the request's facts (its body parsed, its
+  // key and route looked up) are needed only when one may.
+  core::RequestFacts facts;
+  if (faults.any_installed() || call.http.headers.count(scenario_header) != 0) {
+    facts = provider_facts(context, call, clock->now());
+  } else {
+    facts = common_facts(call.http, clock->now());
+    facts.provider = context.contract().id();
+    call.route = context.contract().match(call.http.method, call.path);
+    facts.job_id = job_id_of(call);
+  }
   context.begin_request(call, facts.job_id);
   core::FaultDecision decision = faults.before(facts, &context, call.notes);
   consume_latency(decision);

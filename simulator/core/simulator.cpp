@@ -101,7 +101,7 @@ HttpResponse Simulator::Impl::dispatch(const HttpRequest& request, ExchangeInfo&
     return framing_error(*request.framing, provider_id);
   }
   const std::string origin = request_origin(request, options);
-  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}, nullptr};
+  core::ProviderCall call{request, relative, origin + prefix, origin, info, notes, {}, nullptr, std::nullopt};
   return handle_provider(provider_id, call);
 }
 

@@ -5,9 +5,10 @@
 
 namespace nanosim::core {
 
-Route route(const contracts::Contract& contract, const ProviderCall& call) {
+Route route(const contracts::Contract& contract, ProviderCall& call) {
   Route out;
-  out.match = contract.match(call.http.method, call.path);
+  out.match = call.route ? std::move(call.route) : contract.match(call.http.method, call.path);
+  call.route.reset();
   if (!out.match) out.error_kind = contract.path_known(call.path) ? "method_not_allowed" : "route_not_found";
   return out;
 }
@@ -24,6 +25,26 @@ std::string expand(std::string_view path_template, const std::map<std::string, s
     } else {
       out += path_template[i++];
     }
+  }
+  return out;
+}
+
+std::string expand(std::string_view path_template, PathParams params) {
+  std::string out;
+  out.reserve(path_template.size() + 32);
+  for (std::size_t i = 0; i < path_template.size();) {
+    const std::size_t open = path_template.find('{', i);
+    if (open == std::string_view::npos) {
+      out += path_template.substr(i);
+      break;
+    }
+    out += path_template.substr(i, open - i);
+    const std::size_t close = path_template.find('}', open);
+    const std::string_view name = path_template.substr(open + 1, close - open - 1);
+    for (const auto& [param, value] : params) {
+      if (param == name) out += percent_encode(value);
+    }
+    i = close + 1;
   }
   return out;
 }

@@ -21,10 +21,14 @@ struct Route {
   std::optional<contracts::RouteMatch> match;
   std::string error_kind;
 };
-Route route(const contracts::Contract& contract, const ProviderCall& call);
+/// Uses (and takes) the match the simulator made already, if any: a request is routed once.
+Route route(const contracts::Contract& contract, ProviderCall& call);
 
 /// Fills "{name}" segments of a contract path template.
 std::string expand(std::string_view path_template, const std::map<std::string, std::string>& params);
+/// The same with the values given inline, without building a map (the status poll's hot path).
+using PathParams = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+std::string expand(std::string_view path_template, PathParams params);
 
 /// Query flags as the official clients send them: "1"/"true" (any case) are true, anything else false.
 bool flag(const std::optional<std::string>& value);

@@ -97,7 +97,7 @@ class Odirouter final : public core::ProviderAdapter {
 
   /// request_id and the three URLs, built from the contract's own path templates.
   json urls(const ProviderCall& call, const JobView& job) const {
-    const std::map<std::string, std::string> params{{"model", job.spec.model}, {"request_id", job.id}};
+    const core::PathParams params{{"model", job.spec.model}, {"request_id", job.id}};
     return {{"request_id", job.id},
             {"response_url", call.base_url + core::expand(contract_.operation("result").path, params)},
             {"status_url", call.base_url + core::expand(contract_.operation("status").path, params)},

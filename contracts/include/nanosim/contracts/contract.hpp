@@ -31,12 +31,17 @@ struct Violation {
 std::string to_string(const Violation& v);
 
 /// A JSON Schema compiled once (valijson). Local "#/definitions/..." references of its contract are resolved.
+/// A schema made on its own compiles at once (throwing std::invalid_argument when it cannot); a contract's schemas
+/// (the shared-definitions constructor) compile on first use, so its many schemas cost nothing until a request needs
+/// one (thread-safe).
 class Schema {
  public:
   Schema(const json& schema_document, std::string name);
   /// A schema whose "$ref"s point into a contract's shared definitions ("#/definitions/x"): the definitions are
   /// attached to the compiled document (the schema's own definitions win on a name clash).
   Schema(const json& schema, std::string name, const json& definitions);
+  /// The same, the definitions shared by every schema of a contract (attached when the schema is first used).
+  Schema(const json& schema, std::string name, std::shared_ptr<const json> definitions);
   ~Schema();
   Schema(Schema&&) noexcept;
   Schema& operator=(Schema&&) noexcept;
@@ -44,6 +49,8 @@ class Schema {
   [[nodiscard]] std::vector<Violation> validate(const json& instance) const;
   [[nodiscard]] const json& document() const;
   [[nodiscard]] const std::string& name() const;
+  /// Compiles now (a schema that does not compile throws std::invalid_argument, as on first use).
+  void compile() const;
 
  private:
   static json with_definitions(const json& schema, const json& definitions);
@@ -93,6 +100,9 @@ class Contract {
 
   [[nodiscard]] const std::string& id() const;
   [[nodiscard]] const json& document() const;
+  /// Compiles every schema now (they compile on first use otherwise); throws std::invalid_argument naming the
+  /// first that does not.
+  void compile_all() const;
   /// The provider's documented base URL ("https://odirouter.ai/model").
   [[nodiscard]] std::string documented_base_url() const;
 
