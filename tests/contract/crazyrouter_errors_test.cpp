@@ -52,7 +52,6 @@ TEST_CASE("Each broken rule gets a 400 naming the field, and no job is created",
       {body_with({{"output_compression", "85"}}), "output_compression"},
       {body_with({{"n", 0}}), "n"},
       {body_with({{"response_format", "file"}}), "response_format"},
-      {body_with({{"aspectRatio", "16:9"}}), "aspectRatio"},
   };
   for (const auto& [body, field] : cases) {
     INFO(body.dump());

@@ -191,7 +191,10 @@ TEST_CASE("The native generateContent path answers Gemini's shape with the image
   CHECK(image->width == 2752);  // 16:9 at 2K
   CHECK(image->height == 1536);
   CHECK(answer.at("modelVersion") == "gemini-3.1-flash-image-preview");
-  CHECK(answer.at("usageMetadata").at("candidatesTokenCount") == 1120);
+  // 2K: 1680 image tokens (Google Cloud's figure), plus the text part the answer carries.
+  const json& details = answer.at("usageMetadata").at("candidatesTokensDetails");
+  CHECK(details.back() == json{{"modality", "IMAGE"}, {"tokenCount", 1680}});
+  CHECK(answer.at("usageMetadata").at("candidatesTokenCount") == details.front().at("tokenCount").get<int>() + 1680);
   CHECK(answer.at("responseId") == sim.simulator().jobs().at(0).id);
 }
 

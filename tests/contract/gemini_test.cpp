@@ -32,8 +32,9 @@ TEST_CASE("The SDK's request gets an inline PNG of the documented size, at once 
   CHECK(sim.now() == *jobs.at(0).finished_at);  // the call took the job's simulated time, no more
 
   const json& usage = body.at("usageMetadata");
-  CHECK(usage.at("candidatesTokensDetails") == json::array({{{"modality", "IMAGE"}, {"tokenCount", 1120}}}));
-  CHECK(usage.at("promptTokensDetails").at(1) == json{{"modality", "IMAGE"}, {"tokenCount", 258}});
+  // Google Cloud's figures for gemini-3.1-flash-image-preview: 1680 tokens a 2K image out, 1120 an image in.
+  CHECK(usage.at("candidatesTokensDetails") == json::array({{{"modality", "IMAGE"}, {"tokenCount", 1680}}}));
+  CHECK(usage.at("promptTokensDetails").at(1) == json{{"modality", "IMAGE"}, {"tokenCount", 1120}});
   CHECK(usage.at("totalTokenCount") ==
         usage.at("promptTokenCount").get<int>() + usage.at("candidatesTokenCount").get<int>());
 }

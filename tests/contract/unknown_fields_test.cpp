@@ -26,7 +26,7 @@ std::vector<Face> faces() {
       {"toapis create task", "/toapis/v1/images/generations", fixture_json("toapis/text-to-image-request.json"), "ignore"},
       {"nanoseries create task", "/nanoseries/v1/images/tasks", fixture_json("nanoseries/text2image-request.json"), "ignore"},
       {"crazyrouter images", "/crazyrouter/v1/images/generations", {{"model", "nano-banana-2"}, {"prompt", "A pear"}}, "ignore"},
-      {"gemini generateContent", "/gemini/v1beta/models/gemini-2.5-flash-image:generateContent", gemini_body, "refuse"},
+      {"gemini generateContent", "/gemini/v1beta/models/gemini-2.5-flash-image:generateContent?key=test-key", gemini_body, "refuse"},
       {"crazyrouter native Gemini", "/crazyrouter/v1beta/models/nano-banana-2:generateContent", gemini_body, "refuse"},
       {"nanoseries Gemini entry", "/nanoseries/v1beta/models/NanoBanana:generateContent", gemini_body, "refuse"},
   };
@@ -43,7 +43,7 @@ TEST_CASE("Each face ignores or refuses an undocumented field as its contract sa
       json body = face.body;
       body["x_trace"] = "abc-123";
       ScopedSimulator sim;
-      const HttpResponse answer = sim.handle(json_request("POST", face.path, body));
+      const HttpResponse answer = sim.handle(with_target(json_request("POST", "", body), face.path));
       const auto entry = sim.simulator().journal().entries().back();
       if (face.policy == "ignore") {
         CHECK(answer.status == 200);
@@ -58,7 +58,7 @@ TEST_CASE("Each face ignores or refuses an undocumented field as its contract sa
       Options strict = deterministic_options();
       strict.strict_fields = true;
       ScopedSimulator picky(strict);
-      const HttpResponse refused = picky.handle(json_request("POST", face.path, body));
+      const HttpResponse refused = picky.handle(with_target(json_request("POST", "", body), face.path));
       CHECK(refused.status >= 400);
       CHECK(refused.status < 500);
       CHECK(refused.body.find("x_trace") != std::string::npos);
