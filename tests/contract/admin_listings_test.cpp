@@ -1,6 +1,7 @@
 // The admin listings (jobs, journal, usage) come in pages: a default page size, `limit` and `after` to walk them,
 // `next_after` to continue, and filters (provider, status, path, key, since). Bad paging parameters are refused
 // naming the parameter.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include <set>
@@ -63,7 +64,10 @@ TEST_CASE("The jobs listing filters by provider, status, key and since", "[contr
   CHECK(admin(sim, "/__nanosim/jobs?since=1000").at("jobs").size() == 2);
   CHECK(admin(sim, "/__nanosim/jobs?provider=odirouter").at("jobs").size() == 5);
   CHECK(admin(sim, "/__nanosim/jobs?provider=toapis").at("jobs").empty());
-  CHECK(admin(sim, "/__nanosim/jobs?status=queued").at("jobs").size() == 5);
+  const auto jobs = sim.simulator().jobs();
+  const auto queued = std::count_if(jobs.begin(), jobs.end(), [](const auto& job) { return job.state == nanosim::JobState::queued; });
+  REQUIRE(queued > 0);  // the second key's jobs, at least, wait behind the first key's
+  CHECK(admin(sim, "/__nanosim/jobs?status=queued").at("jobs").size() == static_cast<std::size_t>(queued));
   CHECK(admin(sim, "/__nanosim/jobs?status=SUCCEEDED").at("jobs").empty());
 }
 

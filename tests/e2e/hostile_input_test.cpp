@@ -45,6 +45,9 @@ const std::vector<Face> faces{
      R"({"contents":[{"parts":[{"text":"A red apple"}]}]})", "text"},
 };
 
+/// A documented field with an enumerated value (the last of duplicate keys wins): ToAPIs names the ratio "size".
+std::string enumerated_field(const Face& face) { return face.provider == "toapis" ? "size" : "aspect_ratio"; }
+
 std::string post(const Face& face, const std::string& body, const std::string& type = "application/json",
                  const std::string& extra = {}) {
   return "POST " + face.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + face.auth + "Content-Type: " + type +
@@ -74,14 +77,15 @@ std::vector<Hostile> provider_cases() {
         post(f, f.provider == "gemini"
                     ? R"({"contents":[{"parts":[{"text":"x"}]}],"generationConfig":{"imageConfig":{"aspectRatio":")" +
                           std::string(300'000, 'x') + R"("}}})"
-                    : f.valid.substr(0, f.valid.size() - 1) + R"(,"aspect_ratio":")" + std::string(300'000, 'x') + "\"}"),
-        f.provider == "gemini" ? "aspectRatio" : "aspect_ratio");
+                    : f.valid.substr(0, f.valid.size() - 1) + ",\"" + enumerated_field(f) + "\":\"" +
+                          std::string(300'000, 'x') + "\"}"),
+        f.provider == "gemini" ? "aspectRatio" : enumerated_field(f));
     add("invalid UTF-8 in a string", post(f, with_field(f, "\"\xff\xfe\xfd\"")), "JSON");
     add("a raw NUL byte in a string", post(f, with_field(f, std::string("\"a\0b\"", 5))), "JSON");
     add("a JSON array as the body", post(f, "[1,2,3]"), "object");
     add("a form where JSON belongs", post(f, "--b\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nx\r\n--b--\r\n",
                                          "multipart/form-data; boundary=b"),
-        "JSON");
+        f.provider == "toapis" ? "model" : "JSON");  // ToAPIs takes forms (seed 003's file uploads): a form without its model
     add("a body over the cap announced by Content-Length",
         "POST " + f.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + f.auth +
             "Content-Type: application/json\r\nContent-Length: 999999999\r\n\r\n{",

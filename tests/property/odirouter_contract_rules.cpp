@@ -60,7 +60,7 @@ TEST_CASE("A body breaking exactly one rule of the request schema is refused nam
       RC_ASSERT(!violations.empty());
       RC_ASSERT(violations.front().field == broken.field);
 
-      testkit::ScopedSimulator sim;
+      testkit::ScopedSimulator sim(strict_fields_options());
       const HttpResponse response = sim.handle(testkit::json_request("POST", provider_path("submit"), broken.body));
       RC_ASSERT(response.status == error_status("invalid_request"));
       const json body = testkit::body_json(response);

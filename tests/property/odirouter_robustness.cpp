@@ -137,7 +137,7 @@ TEST_CASE("Random requests to every odirouter path never crash, never get a 5xx 
           "[property][odirouter]") {
   rc::prop("random methods, paths, queries, credentials and bodies: on contract, < 500, jobs only from valid submits", [] {
     contract_checked([] {
-      testkit::ScopedSimulator sim;
+      testkit::ScopedSimulator sim(strict_fields_options());
       std::vector<std::string> job_ids;  // one finished job and one still queued, so known ids are in play
       for (int i = 0; i < 2; ++i) {
         const json body = testkit::fixture_json("odirouter/submit-request.json");

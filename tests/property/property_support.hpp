@@ -11,6 +11,14 @@
 
 namespace nanosim::property {
 
+/// The test kit's options with every undocumented request field refused (Options::strict_fields), also on the
+/// providers whose contract says they ignore them: properties that judge a body by the contract's schema alone.
+inline Options strict_fields_options() {
+  Options options = testkit::deterministic_options();
+  options.strict_fields = true;
+  return options;
+}
+
 /// Runs a property body; an off-contract answer (the test kit's ContractViolation, which is no std::exception
 /// and would reach RapidCheck as an "unknown exception") fails the property with its description.
 template <class Body>

@@ -115,7 +115,7 @@ TEST_CASE("Any ToAPIs body is answered on contract and creates a task exactly wh
   rc::prop("arbitrary body: on contract; 200 iff valid; tasks only for 200", [] {
     const json body = *any_body();
     contract_checked([&] {
-      testkit::ScopedSimulator sim;
+      testkit::ScopedSimulator sim(property::strict_fields_options());
       const bool valid = contract().validate_request(create_task(), body).empty();
       RC_TAG(valid ? "valid" : "invalid");
       const auto response = sim.handle(testkit::json_request("POST", tasks, body));

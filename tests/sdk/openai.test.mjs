@@ -252,7 +252,7 @@ test('ToAPIs takes reference_images as file uploads (multipart), as seed 003 typ
   assert.match((await refused.json()).error.message, /^reference_images\[0\]: /);
 });
 test('--strict-fields refuses the same undocumented field with the schema rule', async () => {
-  const strict = await startNanosim(['--api-key', apiKey, '--strict-fields']);
+  const strict = await startNanosim({ apiKeys: [apiKey], args: ['--strict-fields'] });
   try {
     const picky = new OpenAI({ apiKey, baseURL: `${strict.baseUrl}/crazyrouter/v1`, maxRetries: 0 });
     await assert.rejects(

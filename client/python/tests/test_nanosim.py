@@ -47,7 +47,7 @@ def test_a_task_completes_once_the_clock_moves_and_the_journal_masks_the_key(nan
     assert polled["status"] == "completed"
     entries = nanosim.journal()
     assert [entry["status"] for entry in entries] == [200, 200]
-    assert entries[0]["request_headers"]["Authorization"] == "Bearer sk-***0001"
+    assert entries[0]["request_headers"]["Authorization"] == "Bearer sk-…0001"
     assert len(nanosim.jobs()) == 1
 
 
