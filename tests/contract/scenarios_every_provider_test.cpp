@@ -23,14 +23,8 @@ using std::chrono::milliseconds;
 
 namespace {
 
-/// A provider as the reference client reaches it, with a model every scenario can use.
-struct Face {
-  const char* provider;
-  const char* model;
-};
-const std::vector<Face> faces{{"odirouter", "nano_banana_2"},   {"bananapro", "nano-banana"},
-                              {"toapis", "nano-banana-2"},      {"nanoseries", "NanoBanana2-1K"},
-                              {"gemini", "gemini-3.1-flash-image-preview"}, {"crazyrouter", "nano-banana-2"}};
+using Face = nanosim::testkit::ProviderModel;
+const std::vector<Face>& faces = nanosim::testkit::provider_models();
 
 /// What the client must end with on one provider: success with `images` images, or the typed error.
 struct Expect {

@@ -28,13 +28,8 @@ using namespace std::chrono_literals;
 using nanosim::JobState;
 namespace client = nanosim::client;
 
-struct Face {
-  const char* provider;
-  const char* model;
-};
-const std::vector<Face> faces{{"odirouter", "nano_banana_2"},   {"bananapro", "nano-banana"},
-                              {"toapis", "nano-banana-2"},      {"nanoseries", "NanoBanana2-1K"},
-                              {"gemini", "gemini-3.1-flash-image-preview"}, {"crazyrouter", "nano-banana-2"}};
+using Face = nanosim::testkit::ProviderModel;
+const std::vector<Face>& faces = nanosim::testkit::provider_models();
 constexpr std::int64_t starting_credits = 10'000'000;
 
 std::size_t resident_bytes() {

@@ -48,13 +48,8 @@ std::string fail_message(const json& document) {
 
 std::string deep_json(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
-struct Face {
-  const char* provider;
-  const char* model;
-};
-const std::vector<Face> faces{{"odirouter", "nano_banana_2"},  {"bananapro", "nano-banana"},
-                              {"toapis", "nano-banana-2"},     {"nanoseries", "NanoBanana2-1K"},
-                              {"gemini", "gemini-3.1-flash-image-preview"}, {"crazyrouter", "nano-banana-2"}};
+using Face = nanosim::testkit::ProviderModel;
+const std::vector<Face>& faces = nanosim::testkit::provider_models();
 
 /// The first journal entry of a submit of `prompt` through the reference client.
 JournalEntry first_exchange(Options options, const Face& face, const std::string& prompt) {

@@ -212,6 +212,13 @@ std::string path_of(const std::string& url) {
   return path_of(url, default_origin);
 }
 
+const std::vector<ProviderModel>& provider_models() {
+  static const std::vector<ProviderModel> models{{"odirouter", "nano_banana_2"},   {"bananapro", "nano-banana"},
+                                                 {"toapis", "nano-banana-2"},      {"nanoseries", "NanoBanana2-1K"},
+                                                 {"gemini", "gemini-3.1-flash-image-preview"}, {"crazyrouter", "nano-banana-2"}};
+  return models;
+}
+
 HttpResponse fixture_response(std::string_view relative_path, int status) {
   HttpResponse response;
   response.status = status;

@@ -105,6 +105,14 @@ json fixture_json(std::string_view relative_path);
 /// A documented response example as a response: the fixture's text as a JSON body with `status`, ready for
 /// contracts::Contract::validate_response.
 HttpResponse fixture_response(std::string_view relative_path, int status = 200);
+
+/// A provider with a model the reference client and every catalog scenario can use on it.
+struct ProviderModel {
+  const char* provider;
+  const char* model;
+};
+/// Every provider, each with such a model (tests that go over all providers).
+const std::vector<ProviderModel>& provider_models();
 /// The fixtures folder: the NANOSIM_FIXTURES environment variable, else the package's own (the source checkout's
 /// in its build tree, <prefix>/share/nanosim/fixtures once installed; CMake's nanosim::testkit says which).
 std::string fixtures_dir();
