@@ -190,7 +190,12 @@ std::string rule_label(const json& document, const std::string& field) {
   if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) return field;
   const std::size_t i = std::stoul(digits);
   const json& rules = document.at("rules");
-  std::string name = i < rules.size() && rules.at(i).is_object() ? rules.at(i).value("name", "") : "";
+  // The document broke the schema, so nothing in it has its declared type: a rule's name is read only if it is text.
+  std::string name;
+  if (i < rules.size() && rules.at(i).is_object()) {
+    const auto it = rules.at(i).find("name");
+    if (it != rules.at(i).end() && it->is_string()) name = it->get<std::string>();
+  }
   return "rules[" + digits + "]" + (name.empty() ? "" : " (" + name + ")") + field.substr(close + 1);
 }
 
