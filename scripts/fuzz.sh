@@ -34,7 +34,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 # Inputs per target in a smoke run: about 30 s each on a 2-core machine (the handle target runs up to eight requests
 # per input through the whole simulator; the others are single parsers).
-declare -A smoke_runs=([handle]=1500 [scenario]=40000 [multipart]=600000 [inline_image]=1200000)
+declare -A smoke_runs=([handle]=2500 [scenario]=100000 [multipart]=600000 [inline_image]=1200000)
 failed=()
 for target in "${targets[@]}"; do
   if [ "$smoke" = 1 ]; then
