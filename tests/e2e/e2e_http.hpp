@@ -12,9 +12,10 @@
 
 namespace nanosim::e2e {
 
-/// One raw HTTP exchange through the client's HTTP transport (no provider logic). `key` goes in as Bearer.
+/// One raw HTTP exchange through the client's HTTP transport (no provider logic). `key` goes in as Bearer; `extra`
+/// headers are added as given.
 inline HttpResponse send(const std::string& base_url, std::string method, std::string path, std::string body = {},
-                         const std::string& key = "YOUR_API_KEY") {
+                         const std::string& key = "YOUR_API_KEY", const Headers& extra = {}) {
   client::HttpTransport transport(base_url);
   HttpRequest request;
   request.method = std::move(method);
@@ -22,6 +23,7 @@ inline HttpResponse send(const std::string& base_url, std::string method, std::s
   request.body = std::move(body);
   if (!key.empty()) request.headers.emplace("Authorization", "Bearer " + key);
   if (!request.body.empty()) request.headers.emplace("Content-Type", "application/json");
+  for (const auto& [name, value] : extra) request.headers.emplace(name, value);
   auto response = transport.send(request);
   REQUIRE(response);
   return *response;

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "nanosim/client/client.hpp"
+#include "e2e_http.hpp"
 #include "serve_process.hpp"
 
 using namespace nanosim;
@@ -13,20 +14,7 @@ using nlohmann::json;
 
 namespace {
 
-HttpResponse send(const std::string& base_url, std::string method, std::string path, std::string body = {},
-                  const Headers& extra = {}) {
-  client::HttpTransport transport(base_url);
-  HttpRequest request;
-  request.method = std::move(method);
-  request.path = std::move(path);
-  request.body = std::move(body);
-  request.headers.emplace("Authorization", "Bearer YOUR_API_KEY");
-  if (!request.body.empty()) request.headers.emplace("Content-Type", "application/json");
-  for (const auto& [name, value] : extra) request.headers.emplace(name, value);
-  auto response = transport.send(request);
-  REQUIRE(response);
-  return *response;
-}
+using e2e::send;
 
 const json drift = {
     {"name", "drift"},
@@ -86,12 +74,12 @@ TEST_CASE("serve applies patch_response and respond and refuses an unknown scena
   CHECK_FALSE(json::parse(patched.body).contains("request_id"));
   CHECK(patched.header("X-Drift") == "nano_banana_2");
 
-  const HttpResponse made = send(serve.base_url(), "GET", "/v1/queue/nano_banana_2/requests/x/status", {}, {{"X-Test", "tea"}});
+  const HttpResponse made = send(serve.base_url(), "GET", "/v1/queue/nano_banana_2/requests/x/status", {}, "YOUR_API_KEY", {{"X-Test", "tea"}});
   CHECK(made.status == 418);
   CHECK(json::parse(made.body) == json{{"path", "/v1/queue/nano_banana_2/requests/x/status"}, {"test", "tea"}});
 
   const HttpResponse refused = send(serve.base_url(), "POST", "/v1/queue/nano_banana_2", R"({"prompt":"A pear"})",
-                                    {{"X-Nanosim-Scenario", "flaky-5x"}});
+                                    "YOUR_API_KEY", {{"X-Nanosim-Scenario", "flaky-5x"}});
   CHECK(refused.status == 400);
   const json error = json::parse(refused.body).at("error");
   CHECK(error.at("code") == "unknown_scenario");

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "nanosim/client/client.hpp"
+#include "e2e_http.hpp"
 #include "serve_process.hpp"
 
 using namespace nanosim;
@@ -13,18 +14,7 @@ using nlohmann::json;
 
 namespace {
 
-HttpResponse send(const std::string& base_url, std::string method, std::string path, std::string body = {}) {
-  client::HttpTransport transport(base_url);
-  HttpRequest request;
-  request.method = std::move(method);
-  request.path = std::move(path);
-  request.body = std::move(body);
-  request.headers.emplace("Authorization", "Bearer YOUR_API_KEY");
-  if (!request.body.empty()) request.headers.emplace("Content-Type", "application/json");
-  auto response = transport.send(request);
-  REQUIRE(response);
-  return *response;
-}
+using e2e::send;
 
 std::vector<std::string> run_rate_limited() {
   e2e::ServeProcess serve({"--clock", "manual", "--seed", "5", "--provider", "odirouter", "--scenario", "rate-limited"});

@@ -17,7 +17,9 @@ namespace {
 const std::string base = "/odirouter/v1/queue/nano_banana_2";
 const std::string crazy = "/crazyrouter/v1/images/generations";
 
-Scenario rules(const std::vector<json>& list) { return parse_scenario({{"name", "drift"}, {"rules", list}}); }
+json drift_document(const std::vector<json>& list) { return {{"name", "drift"}, {"rules", list}}; }
+Scenario rules(const std::vector<json>& list) { return parse_scenario(drift_document(list)); }
+std::string refusal(const std::vector<json>& list) { return scenario_refusal(drift_document(list)); }
 json rule(const json& when, const json& effect, const std::string& name = "r") {
   return {{"name", name}, {"when", when.is_null() ? json::object() : when}, {"effect", effect}};
 }
@@ -41,15 +43,6 @@ bool any_note(ScopedSimulator& sim, const std::string& text) {
     if (note.find(text) != std::string::npos) return true;
   }
   return false;
-}
-
-std::string fail_message(const std::vector<json>& list) {
-  try {
-    rules(list);
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace
@@ -103,22 +96,22 @@ TEST_CASE("respond fills placeholders from the request in the body and body_json
 }
 
 TEST_CASE("An unknown or unclosed placeholder and a bad pointer are refused at load naming the field", "[unit][scenarios]") {
-  CHECK(fail_message({rule({}, {{"respond", {{"status", 200}, {"body", "{{jobid}}"}}}})})
+  CHECK(refusal({rule({}, {{"respond", {{"status", 200}, {"body", "{{jobid}}"}}}})})
             .find("rules[0] (r).effect.respond.body: placeholder {{jobid}} is not a known placeholder") != std::string::npos);
-  CHECK(fail_message({rule({}, {{"respond", {{"status", 200}, {"body_json", {{"a", {"{{open"}}}}}}})})
+  CHECK(refusal({rule({}, {{"respond", {{"status", 200}, {"body_json", {{"a", {"{{open"}}}}}}})})
             .find("effect.respond.body_json.a[0]: has a {{ without a closing }}") != std::string::npos);
-  CHECK(fail_message({rule({}, {{"respond", {{"status", 200}, {"body", "a"}, {"body_json", 1}}}})})
+  CHECK(refusal({rule({}, {{"respond", {{"status", 200}, {"body", "a"}, {"body_json", 1}}}})})
             .find("at most one of body, body_json and body_base64") != std::string::npos);
-  CHECK(fail_message({rule({}, {{"patch_response", {{"remove", {"a/b"}}}}})})
+  CHECK(refusal({rule({}, {{"patch_response", {{"remove", {"a/b"}}}}})})
             .find("effect.patch_response.remove[0]: is not a JSON pointer") != std::string::npos);
-  CHECK(fail_message({rule({}, {{"patch_response", {{"set", {{"/x", "{{header.}}"}}}}}})})
+  CHECK(refusal({rule({}, {{"patch_response", {{"set", {{"/x", "{{header.}}"}}}}}})})
             .find("effect.patch_response.set./x: placeholder {{header.}}") != std::string::npos);
-  CHECK(fail_message({rule({}, {{"patch_response", {{"headers", {{"X-A", "a\r\nX-B: b"}}}}}})})
+  CHECK(refusal({rule({}, {{"patch_response", {{"headers", {{"X-A", "a\r\nX-B: b"}}}}}})})
             .find("effect.patch_response.headers.X-A: must not contain CR or LF") != std::string::npos);
-  CHECK(fail_message({rule({}, {{"respond", {{"status", 200}, {"body_base64", "%%%"}}}})})
+  CHECK(refusal({rule({}, {{"respond", {{"status", 200}, {"body_base64", "%%%"}}}})})
             .find("effect.respond.body_base64: is not valid base64") != std::string::npos);
-  CHECK(fail_message({rule({}, {{"respond", {{"status", 99}}}})}).find("effect.respond.status") != std::string::npos);
-  CHECK(fail_message({rule({}, {{"patch_response", json::object()}})}).find("effect.patch_response") != std::string::npos);
+  CHECK(refusal({rule({}, {{"respond", {{"status", 99}}}})}).find("effect.respond.status") != std::string::npos);
+  CHECK(refusal({rule({}, {{"patch_response", json::object()}})}).find("effect.patch_response") != std::string::npos);
 }
 
 TEST_CASE("patch_response renames a field by move or by remove and set", "[unit][scenarios]") {

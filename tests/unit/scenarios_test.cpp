@@ -34,25 +34,16 @@ std::string job_path(const HttpResponse& submitted, const std::string& suffix) {
   return base + "/requests/" + body_json(submitted).at("request_id").get<std::string>() + suffix;
 }
 
-std::string fail_message(const json& document) {
-  try {
-    parse_scenario(document);
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("A broken scenario is refused with the field and the rule named", "[unit][scenarios]") {
-  CHECK(fail_message({{"name", "x"}}).find("rules") != std::string::npos);
+  CHECK(scenario_refusal({{"name", "x"}}).find("rules") != std::string::npos);
   const json bad_effect = {{"name", "x"}, {"rules", {{{"name", "slow"}, {"effect", {{"latency", {{"ms", -5}}}}}}}}};
-  CHECK(fail_message(bad_effect).find("rules[0] (slow).effect.latency.ms") != std::string::npos);
+  CHECK(scenario_refusal(bad_effect).find("rules[0] (slow).effect.latency.ms") != std::string::npos);
   const json two_effects = {{"name", "x"}, {"rules", {{{"name", "a"}, {"effect", {{"latency", {{"ms", 1}}}, {"fault", {{"kind", "close_mid_body"}}}}}}}}};
-  CHECK(fail_message(two_effects).find("rules[0] (a).effect") != std::string::npos);
+  CHECK(scenario_refusal(two_effects).find("rules[0] (a).effect") != std::string::npos);
   const json bad_regex = {{"name", "x"}, {"rules", {{{"name", "p"}, {"when", {{"prompt_matches", "("}}}, {"effect", {{"latency", {{"ms", 1}}}}}}}}};
-  CHECK(fail_message(bad_regex).find("rules[0] (p).when.prompt_matches") != std::string::npos);
+  CHECK(scenario_refusal(bad_regex).find("rules[0] (p).when.prompt_matches") != std::string::npos);
   CHECK_THROWS_AS(parse_scenario_text("{not json"), ScenarioError);
   CHECK_THROWS_AS(load_scenario("no-such-scenario"), ScenarioError);
   CHECK_THROWS_AS(load_scenario("/nonexistent/file.json"), ScenarioError);

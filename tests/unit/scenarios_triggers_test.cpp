@@ -37,15 +37,6 @@ bool fired(ScopedSimulator& sim) {
   return false;
 }
 
-std::string fail_message(const json& document) {
-  try {
-    parse_scenario(document);
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 std::string deep_json(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
 using Face = nanosim::testkit::ProviderModel;
@@ -89,7 +80,7 @@ TEST_CASE("A backtracking pattern runs with RE2's semantics", "[unit][scenarios]
 }
 
 TEST_CASE("A pattern is refused at load with the field named and RE2 syntax only", "[unit][scenarios]") {
-  const auto refused = [](const json& when) { return fail_message({{"name", "x"}, {"rules", {{{"name", "p"}, {"when", when}, {"effect", marker}}}}}); };
+  const auto refused = [](const json& when) { return scenario_refusal({{"name", "x"}, {"rules", {{{"name", "p"}, {"when", when}, {"effect", marker}}}}}); };
   CHECK(refused({{"prompt_matches", "("}}).find("rules[0] (p).when.prompt_matches: is not a valid pattern (") != std::string::npos);
   CHECK(refused({{"path", "a(?=b)"}}).find("rules[0] (p).when.path: is not a valid pattern") != std::string::npos);  // no lookahead in RE2
   CHECK(refused({{"header", {{"name", "X-A"}, {"matches", "\\1"}}}}).find("when.header.matches: is not a valid pattern") != std::string::npos);

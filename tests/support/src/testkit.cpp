@@ -9,6 +9,7 @@
 
 #include "nanosim/contracts/contract.hpp"
 #include "nanosim/images.hpp"
+#include "nanosim/scenario.hpp"
 
 namespace nanosim::testkit {
 namespace {
@@ -180,6 +181,15 @@ namespace {
 std::string& default_fixtures_dir() {
   static std::string dir = "fixtures";
   return dir;
+}
+
+std::string scenario_refusal(const json& document) {
+  try {
+    (void)parse_scenario(document);
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "";
 }
 }  // namespace
 

@@ -93,6 +93,10 @@ HttpRequest with_target(HttpRequest request, std::string_view target);
 /// The response body as JSON (discarded value when it is not JSON).
 json body_json(const HttpResponse& response);
 
+/// Why the scenario loader refuses a document: the ScenarioError's message (it names the field and the rule), or
+/// empty when the document is a valid scenario.
+std::string scenario_refusal(const json& document);
+
 /// The path (and query) of an absolute URL the simulator gave out, e.g. a result file's URL, ready to pass to
 /// request(). `origin` is the simulator's Options::public_origin; the one-argument form takes the default one,
 /// which a ScopedSimulator keeps. Throws std::invalid_argument when the URL does not start with the origin.
