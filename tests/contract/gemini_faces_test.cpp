@@ -6,6 +6,7 @@
 
 #include "nanosim/contracts/contract.hpp"
 #include "nanosim/images.hpp"
+#include "nanosim/scenario.hpp"
 #include "nanosim/testkit/testkit.hpp"
 
 using namespace nanosim;
@@ -280,4 +281,36 @@ TEST_CASE("crazyrouter takes Gemini's key header and key parameter on its native
   native_param.query.emplace("key", "test-key");
   CHECK(sim.handle(native_param).status == 200);
   CHECK(sim.handle(json_request("POST", "/crazyrouter/v1/images/generations", openai_body)).status == 200);
+}
+
+TEST_CASE("A catalog scenario that refuses a Gemini call refuses its streaming form the same way, before the stream",
+          "[contract][scenarios]") {
+  int refused = 0;
+  for (const std::string scenario : {"model-overloaded", "new-api-429", "credits-run-out"}) {
+    for (const Face& face : faces()) {
+      Options options = deterministic_options();
+      options.scenarios.push_back(load_scenario(scenario));
+      ScopedSimulator called(options);
+      ScopedSimulator streamed(options);
+      const std::string stream_target =
+          face.path.substr(0, face.path.find(":generateContent")) + ":streamGenerateContent?alt=sse";
+      for (int attempt = 1; attempt <= 2; ++attempt) {  // new-api-429 refuses every second call
+        CAPTURE(scenario, face.name, attempt);
+        const HttpResponse call = called.handle(to(face, text_body()));
+        const HttpResponse stream = streamed.handle(with_target(to(face, text_body()), stream_target));
+        CHECK(stream.status == call.status);
+        if (call.status == 200) {  // a stream, checked against the face's contract chunk by chunk (the test kit)
+          CHECK(stream.content_type().find("text/event-stream") == 0);
+          continue;
+        }
+        ++refused;
+        CHECK(body_json(stream) == body_json(call));
+        CHECK(stream.content_type().find("event-stream") == std::string::npos);
+      }
+      CHECK(streamed.simulator().jobs().size() == called.simulator().jobs().size());
+    }
+  }
+  // model-overloaded refuses the first two calls on each face, new-api-429 the second; credits-run-out refuses only
+  // where credits are counted (none of these faces).
+  CHECK(refused == 3 * 2 + 3 * 1);
 }

@@ -177,12 +177,6 @@ HttpRequest with_target(HttpRequest request, std::string_view target) {
 
 json body_json(const HttpResponse& response) { return json::parse(response.body, nullptr, false); }
 
-namespace {
-std::string& default_fixtures_dir() {
-  static std::string dir = "fixtures";
-  return dir;
-}
-
 std::string scenario_refusal(const json& document) {
   try {
     (void)parse_scenario(document);
@@ -191,6 +185,13 @@ std::string scenario_refusal(const json& document) {
   }
   return "";
 }
+
+namespace {
+std::string& default_fixtures_dir() {
+  static std::string dir = "fixtures";
+  return dir;
+}
+
 }  // namespace
 
 bool detail::set_default_fixtures_dir(const char* dir) {
