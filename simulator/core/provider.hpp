@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine.hpp"
+#include "jobs/engine.hpp"
 #include "nanosim/contracts/contract.hpp"
 #include "nanosim/http_message.hpp"
 #include "nanosim/images.hpp"

@@ -1,5 +1,6 @@
 #pragma once
-// Internal state of nanosim::Simulator, shared by simulator.cpp (routing) and admin.cpp (the admin API).
+// Internal state of nanosim::Simulator, shared by simulator.cpp (routing), admin/ (the admin API, journal, verify,
+// drift) and scenarios/ (dispatch and the scenario API).
 
 #include <map>
 #include <memory>
@@ -7,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "engine.hpp"
-#include "faults.hpp"
+#include "jobs/engine.hpp"
+#include "scenarios/faults.hpp"
 #include "nanosim/images.hpp"
 #include "nanosim/simulator.hpp"
 #include "provider.hpp"
@@ -35,7 +36,7 @@ struct Simulator::Impl {
   HttpResponse serve_file(const HttpRequest& request, std::string_view name, ExchangeInfo& info,
                           std::vector<std::string>& notes);
   HttpResponse admin(const HttpRequest& request, std::string_view path, ExchangeInfo& info);
-  // Paged, filtered listings (admin.cpp): the lock is held while one page is gathered, the JSON built after.
+  // Paged, filtered listings (admin/routes.cpp): the lock is held while one page is gathered, the JSON built after.
   HttpResponse journal_listing(const HttpRequest& request) const;
   HttpResponse jobs_listing(const HttpRequest& request);
   HttpResponse usage_listing(const HttpRequest& request);
@@ -45,7 +46,7 @@ struct Simulator::Impl {
   HttpResponse framing_error(const FramingViolation& violation, const std::string& provider_id);
   void reset();
 
-  // Scenarios (scenario_dispatch.cpp, scenario_admin.cpp).
+  // Scenarios (scenarios/dispatch.cpp, scenarios/admin.cpp).
   /// Runs the provider's adapter for a routed request, with the fault engine around it. Takes the lock.
   HttpResponse handle_provider(const std::string& provider_id, core::ProviderCall& call);
   /// The fault engine's verdict on a file download (under the lock).
@@ -65,7 +66,7 @@ struct Simulator::Impl {
 std::string request_origin(const HttpRequest& request, const Options& options);
 /// A plain JSON error of the simulator itself (admin API, unknown provider): {"error":{"code","message"}}.
 HttpResponse simulator_error(int status, std::string_view code, std::string_view message);
-/// GET /__nanosim/drift[?provider=ID]: the proxied exchanges whose answers broke the contract (drift.cpp).
+/// GET /__nanosim/drift[?provider=ID]: the proxied exchanges whose answers broke the contract (admin/drift.cpp).
 HttpResponse drift_report(const std::vector<JournalEntry>& entries, const HttpRequest& request);
 /// Job as admin JSON.
 nlohmann::json job_to_json(const JobView& job, bool reveal_keys);

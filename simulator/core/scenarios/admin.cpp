@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "nanosim/verify.hpp"
-#include "simulator_impl.hpp"
+#include "../simulator_impl.hpp"
 
 namespace nanosim {
 namespace verify {

@@ -22,7 +22,7 @@
 
 #include "credits.hpp"
 #include "nanosim/simulator.hpp"
-#include "random.hpp"
+#include "../random.hpp"
 #include "usage.hpp"
 
 namespace nanosim::core {

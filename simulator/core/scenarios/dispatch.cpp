@@ -3,7 +3,7 @@
 #include "nanosim/json_limits.hpp"
 #include <sstream>
 
-#include "simulator_impl.hpp"
+#include "../simulator_impl.hpp"
 
 namespace nanosim {
 namespace {

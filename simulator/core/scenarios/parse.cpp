@@ -7,8 +7,8 @@
 #include "nanosim/contracts/contract.hpp"
 #include "nanosim/json_limits.hpp"
 #include "nanosim/scenario.hpp"
-#include "provider.hpp"
-#include "scenario_answers.hpp"
+#include "../provider.hpp"
+#include "answers.hpp"
 
 namespace nanosim {
 namespace core::embedded {

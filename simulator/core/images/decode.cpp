@@ -1,7 +1,7 @@
 // Decoding and probing untrusted bytes. Nothing here may crash, abort, print or leak on any input: every failure of
 // a codec becomes nullopt.
 //
-// libpng and libjpeg report errors by longjmp. As in images_render.cpp, each decoder keeps all its state in a
+// libpng and libjpeg report errors by longjmp. As in render.cpp, each decoder keeps all its state in a
 // caller-owned struct whose destructor releases it, and calls the codec from a small function holding the setjmp and
 // only trivial locals, so a longjmp skips no destructor and leaves no local value indeterminate.
 

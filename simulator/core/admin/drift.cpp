@@ -1,6 +1,6 @@
 // GET /__nanosim/drift: what the validating proxy (nanosim serve --proxy ID=URL) found off contract in the
 // upstreams' answers, read from the journal, where each proxied exchange keeps its drift.
-#include "simulator_impl.hpp"
+#include "../simulator_impl.hpp"
 
 namespace nanosim {
 

@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "faults.hpp"
-#include "provider.hpp"
-#include "random.hpp"
-#include "scenario_answers.hpp"
+#include "../provider.hpp"
+#include "../random.hpp"
+#include "answers.hpp"
 
 namespace nanosim::core {
 namespace {

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <variant>
 
-#include "simulator_impl.hpp"
+#include "../simulator_impl.hpp"
 
 namespace nanosim {
 namespace core::embedded {

@@ -1,12 +1,12 @@
-// Effects respond and patch_response, and the templates they fill from the request (see scenario_answers.hpp).
+// Effects respond and patch_response, and the templates they fill from the request (see answers.hpp).
 #include "nanosim/json_limits.hpp"
-#include "scenario_answers.hpp"
+#include "answers.hpp"
 
 #include <algorithm>
 #include <optional>
 
 #include "nanosim/images.hpp"
-#include "provider.hpp"
+#include "../provider.hpp"
 
 namespace nanosim::core {
 namespace {

@@ -1,11 +1,11 @@
-// The fault engine: scenarios installed, triggers counted and evaluated. Effects are in fault_effects.cpp.
+// The fault engine: scenarios installed, triggers counted and evaluated. Effects are in effects.cpp.
 #include "faults.hpp"
 
 #include <algorithm>
 
-#include "provider.hpp"
-#include "random.hpp"
-#include "scenario_answers.hpp"
+#include "../provider.hpp"
+#include "../random.hpp"
+#include "answers.hpp"
 
 namespace nanosim::core {
 namespace {

@@ -5,7 +5,7 @@
 namespace nanosim {
 
 // Throws std::invalid_argument for a negative step and std::overflow_error for one past the largest time the clock
-// can hold (the admin API refuses such a step before it gets here: admin.cpp, advance_by).
+// can hold (the admin API refuses such a step before it gets here: admin/routes.cpp, advance_by).
 bool ManualClock::advance(Millis dt) {
   if (dt.count() < 0) throw std::invalid_argument("ManualClock::advance: time cannot move backwards");
   std::int64_t now = now_ms_.load();

@@ -1,4 +1,4 @@
-// Format names and the rendered-image cache. Encoding lives in images_render.cpp, decoding in images_decode.cpp.
+// Format names and the rendered-image cache. Encoding lives in render.cpp, decoding in decode.cpp, inline images in inline.cpp.
 
 #include "nanosim/images.hpp"
 
