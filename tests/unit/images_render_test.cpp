@@ -68,6 +68,25 @@ TEST_CASE("Different seeds render different images", "[unit][images]") {
   }
 }
 
+TEST_CASE("A PNG is an 8-bit palette image of at most 256 colours", "[unit][images]") {
+  const auto size = GENERATE(std::pair{1024, 1024}, std::pair{1, 1}, std::pair{333, 17});
+  const std::string bytes = render({size.first, size.second, Format::png, 90, 9});
+  // IHDR is the first chunk: length(4) "IHDR"(4) width(4) height(4) bit depth(1) colour type(1) ... (PNG spec 11.2.2).
+  REQUIRE(bytes.size() > 33);
+  CHECK(bytes.substr(12, 4) == "IHDR");
+  CHECK(static_cast<int>(bytes[24]) == 8);  // bit depth
+  CHECK(static_cast<int>(bytes[25]) == 3);  // colour type 3: indexed colour
+  // PLTE follows IHDR (33 bytes in): 3 bytes a colour, 1 to 256 colours.
+  const auto plte_length = static_cast<std::size_t>(static_cast<unsigned char>(bytes[33])) << 24 |
+                           static_cast<std::size_t>(static_cast<unsigned char>(bytes[34])) << 16 |
+                           static_cast<std::size_t>(static_cast<unsigned char>(bytes[35])) << 8 |
+                           static_cast<std::size_t>(static_cast<unsigned char>(bytes[36]));
+  CHECK(bytes.substr(37, 4) == "PLTE");
+  CHECK(plte_length % 3 == 0);
+  CHECK(plte_length >= 3);
+  CHECK(plte_length <= 3 * 256);
+}
+
 TEST_CASE("A lower JPEG quality gives fewer bytes for the same picture", "[unit][images]") {
   ImageSpec spec{1024, 1024, Format::jpeg, 95, 5};
   const auto high = render(spec).size();
