@@ -125,10 +125,10 @@ inline FirstSimulator first_simulator_in_child() {
   int status = 0;
   if (spawned != 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return {};
   char* end = nullptr;
-  FirstSimulator out;
-  out.wall_seconds = std::strtod(text.c_str(), &end);
-  out.cpu_seconds = std::strtod(end, nullptr);
-  return out;
+  FirstSimulator measured;
+  measured.wall_seconds = std::strtod(text.c_str(), &end);
+  measured.cpu_seconds = std::strtod(end, nullptr);
+  return measured;
 }
 
 }  // namespace nanosim::bench
