@@ -25,7 +25,10 @@ run_asan() {
 
 run_tsan() {
   bash scripts/build.sh tsan --target nanosim nanosim_unit_tests nanosim_contract_tests nanosim_e2e_tests
-  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" ctest --preset tsan -R "$concurrent"
+  # tests/tsan.supp: reports inside libraries built without TSan (each entry says why); programs the tests start
+  # inherit the options.
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$(pwd)/tests/tsan.supp" \
+    ctest --preset tsan -R "$concurrent"
 }
 
 case "$what" in

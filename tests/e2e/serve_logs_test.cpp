@@ -121,6 +121,7 @@ TEST_CASE("The journal keeps request and response headers, with the API key mask
 TEST_CASE("SIGTERM with a synchronous call in flight ends the program once the drain limit passes", "[e2e][logs]") {
   // At this time scale the call's job would take days of real time: only the drain limit can end the program.
   e2e::ServeProcess serve({"--provider", "crazyrouter", "--time-scale", "0.00001", "--drain-timeout", "0"});
+  bool answered = true;  // set by the call's thread, read after join (Catch's assertions are for the main thread)
   std::thread call([&] {
     client::HttpTransport transport(serve.base_url());
     HttpRequest request;
@@ -129,15 +130,17 @@ TEST_CASE("SIGTERM with a synchronous call in flight ends the program once the d
     request.body = R"({"model":"nano-banana-2","prompt":"A lighthouse"})";
     request.headers.emplace("Authorization", "Bearer sk-x");
     request.headers.emplace("Content-Type", "application/json");
-    CHECK_FALSE(transport.send(request));  // the connection drops: no answer
+    answered = static_cast<bool>(transport.send(request));
   });
   bool in_flight = false;  // the job exists once the call is waiting for it
   for (int attempt = 0; attempt < 100'000 && !in_flight; ++attempt) {
     in_flight = !json::parse(e2e::send(serve.base_url(), "GET", "/__nanosim/jobs").body).at("jobs").empty();
   }
+  const int stopped = serve.stop();
+  call.join();  // before any REQUIRE can leave the test with the thread still running
   REQUIRE(in_flight);
-  CHECK(serve.stop() == 0);
-  call.join();
+  CHECK(stopped == 0);
+  CHECK_FALSE(answered);  // the connection dropped: no answer
   const std::string output = serve.output();
   CHECK(output.find("nanosim: drain limit reached") != std::string::npos);
   CHECK(output.find("POST /v1/images/generations 503 ") != std::string::npos);
