@@ -8,7 +8,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <unistd.h>
 
 #include "nanosim/conformance/conformance.hpp"
 #include "nanosim/proxy.hpp"
@@ -203,8 +202,8 @@ TEST_CASE("The proxy forwards only the providers named, answers untouched and jo
     body["status"] = "WAITING";
     response.body = body.dump();
   });
-  const auto recording = std::filesystem::temp_directory_path() / ("nanosim-proxy-unit-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(recording);
+  const nanosim::testkit::TempDir recorded("proxy-unit");
+  const std::filesystem::path& recording = recorded.path();
   nanosim::Options options = nanosim::testkit::deterministic_options();
   options.proxied = {{"odirouter", upstream.base_url() + "/odirouter"}};
   nanosim::Simulator front(options);
@@ -254,5 +253,4 @@ TEST_CASE("The proxy forwards only the providers named, answers untouched and jo
   REQUIRE(replay.size() == 1);
   CHECK(replay.front().count(Verdict::failed) == 1);
   CHECK(replay.front().count(Verdict::passed) == 2);  // the submit's request and answer
-  std::filesystem::remove_all(recording);
 }

@@ -9,51 +9,23 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nanosim/testkit/testkit.hpp"
+
 #include "e2e_http.hpp"
+#include "junit.hpp"
 #include "serve_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using nanosim::e2e::junit_summary;
 using nanosim::e2e::run_program;
 using nanosim::e2e::send;
 using nanosim::e2e::ServeProcess;
+using nanosim::testkit::TempDir;
 using nlohmann::json;
 
 const char* const providers[] = {"bananapro", "crazyrouter", "gemini", "nanoseries", "odirouter", "toapis"};
-
-/// A fresh directory under the system's temporary directory, removed at scope end.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name)
-      : path(fs::temp_directory_path() / ("nanosim-" + name + "-" + std::to_string(::getpid()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-/// Reads a JUnit file with Python's standard XML parser: "tests failures skipped" then one "name verdict" per case.
-std::string junit_summary(const fs::path& file) {
-  const std::string script =
-      "import sys, xml.etree.ElementTree as ET\n"
-      "root = ET.parse(sys.argv[1]).getroot()\n"
-      "cases = root.findall('.//testcase')\n"
-      "print(root.get('tests'), root.get('failures'), root.get('skipped'), len(cases))\n"
-      "for c in cases:\n"
-      "    v = 'failed' if c.find('failure') is not None else 'skipped' if c.find('skipped') is not None else 'passed'\n"
-      "    print(c.get('name'), v)\n";
-  const fs::path script_file = file.parent_path() / "read_junit.py";
-  std::ofstream(script_file) << script;
-  const std::string command = "python3 " + script_file.string() + " " + file.string() + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buffer[512];
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-  REQUIRE(pclose(pipe) == 0);
-  return out;
-}
 
 json read_json(const fs::path& file) {
   std::ifstream in(file);
@@ -67,8 +39,8 @@ TEST_CASE("nanosim check passes every rule against nanosim serve for all six pro
   TempDir dir("check");
   for (const char* provider : providers) {
     INFO(provider);
-    const fs::path junit = dir.path / (std::string(provider) + ".xml");
-    const fs::path report = dir.path / (std::string(provider) + ".json");
+    const fs::path junit = dir.path() / (std::string(provider) + ".xml");
+    const fs::path report = dir.path() / (std::string(provider) + ".json");
     const auto run = run_program(std::string("check --provider ") + provider + " --base-url " + serve.base_url() + "/" +
                                  provider + " --junit " + junit.string() + " --json " + report.string());
     INFO(run.output);
@@ -110,7 +82,7 @@ TEST_CASE("The proxy in front of a second nanosim serve finds no drift and recor
   // It accepts one key only, as a live provider does, so a wrong key is refused for real.
   ServeProcess upstream({"--clock", "real", "--time-scale", "2000", "--api-key", "sk-proxy-test"});
   TempDir dir("proxy");
-  std::vector<std::string> args{"--clock", "manual", "--record", dir.path.string()};
+  std::vector<std::string> args{"--clock", "manual", "--record", dir.path().string()};
   for (const char* provider : providers) {
     args.push_back("--proxy");
     args.push_back(std::string(provider) + "=" + upstream.base_url() + "/" + provider);
@@ -140,15 +112,15 @@ TEST_CASE("The proxy in front of a second nanosim serve finds no drift and recor
   // The recording: one directory per provider, no credential anywhere, and it replays clean.
   for (const char* provider : providers) {
     INFO(provider);
-    REQUIRE(fs::exists(dir.path / provider / "index.json"));
-    for (const auto& file : fs::directory_iterator(dir.path / provider)) {
+    REQUIRE(fs::exists(dir.path() / provider / "index.json"));
+    for (const auto& file : fs::directory_iterator(dir.path() / provider)) {
       std::ifstream in(file.path());
       const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       CHECK(text.find("sk-proxy-test") == std::string::npos);
     }
   }
-  const fs::path junit = dir.path / "replay.xml";
-  const auto replay = run_program("check --recorded " + dir.path.string() + " --junit " + junit.string());
+  const fs::path junit = dir.path() / "replay.xml";
+  const auto replay = run_program("check --recorded " + dir.path().string() + " --junit " + junit.string());
   INFO(replay.output);
   CHECK(replay.exit_code == 0);
   std::istringstream summary(junit_summary(junit));

@@ -11,12 +11,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nanosim/testkit/testkit.hpp"
+
 #include "e2e_http.hpp"
+#include "junit.hpp"
 #include "serve_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using nanosim::e2e::junit_verdict;
 using nanosim::e2e::run_program;
 using nanosim::e2e::send;
 using nanosim::e2e::ServeProcess;
@@ -70,24 +74,6 @@ const Drift drifts[] = {
 };
 
 /// The verdict of one testcase in a JUnit file, read with Python's standard XML parser.
-std::string junit_verdict(const fs::path& file, const std::string& name) {
-  const std::string command =
-      "python3 -c \"import sys, xml.etree.ElementTree as ET\n"
-      "r = ET.parse(sys.argv[1]).getroot()\n"
-      "c = [c for c in r.iter('testcase') if c.get('name') == sys.argv[2]]\n"
-      "print('missing' if not c else 'failed' if c[0].find('failure') is not None else 'skipped' if c[0].find('skipped') is not None else 'passed')\" " +
-      file.string() + " " + name;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[64] = {};
-  const bool read = fgets(buffer, sizeof buffer, pipe) != nullptr;
-  REQUIRE(pclose(pipe) == 0);
-  REQUIRE(read);
-  std::string verdict(buffer);
-  while (!verdict.empty() && (verdict.back() == '\n' || verdict.back() == '\r')) verdict.pop_back();
-  return verdict;
-}
-
 void install(const std::string& base, const Drift& drift) {
   json rule = json::parse(drift.scenario);
   rule["name"] = "drift";
@@ -104,13 +90,12 @@ void remove(const std::string& base) { REQUIRE(send(base, "DELETE", "/__nanosim/
 TEST_CASE("nanosim check fails on each of 18 drifts across the providers, naming the rule", "[e2e][check][drift]") {
   STATIC_REQUIRE(sizeof drifts / sizeof drifts[0] >= 15);
   ServeProcess serve({"--clock", "manual"});
-  const fs::path dir = fs::temp_directory_path() / ("nanosim-drift-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const nanosim::testkit::TempDir dir("drift");
   for (const Drift& drift : drifts) {
     INFO(drift.what << " on " << drift.provider << ": " << drift.rule);
     const std::string check = std::string("check --provider ") + drift.provider + " --base-url " + serve.base_url() + "/" +
                               drift.provider + " --only " + drift.rule;
-    const fs::path junit = dir / (std::string(drift.provider) + "-" + drift.rule + ".xml");
+    const fs::path junit = dir.path() / (std::string(drift.provider) + "-" + drift.rule + ".xml");
     // Without the drift the rule passes...
     const auto clean = run_program(check + " --junit " + junit.string());
     INFO(clean.output);
@@ -126,7 +111,6 @@ TEST_CASE("nanosim check fails on each of 18 drifts across the providers, naming
     CHECK(drifted.output.find("broken:") != std::string::npos);
     CHECK(junit_verdict(junit, drift.rule) == "failed");
   }
-  fs::remove_all(dir);
 }
 
 TEST_CASE("The proxy reports each drift of its upstream in GET /__nanosim/drift", "[e2e][check][drift][proxy]") {

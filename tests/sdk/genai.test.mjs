@@ -58,21 +58,22 @@ test('a reference image and text modality come back as text plus image', async (
   assert.deepEqual(pngSize(Buffer.from(response.data, 'base64')), { width: 896, height: 1200 });
 });
 
+// A request Gemini refuses (8:1 is not an aspect ratio of gemini-3-pro-image-preview), and the SDK error it must give.
+const invalidAspectRatio = {
+  model: 'gemini-3-pro-image-preview',
+  contents: 'A lighthouse',
+  config: { responseModalities: ['IMAGE'], imageConfig: { aspectRatio: '8:1' } },
+};
+function isInvalidAspectRatio(error) {
+  assert.ok(error instanceof ApiError, `ApiError, got ${error}`);
+  assert.equal(error.status, 400);
+  assert.match(error.message, /INVALID_ARGUMENT/);
+  assert.match(error.message, /aspectRatio/);
+  return true;
+}
+
 test('an invalid aspect ratio throws ApiError 400 INVALID_ARGUMENT', async () => {
-  await assert.rejects(
-    ai.models.generateContent({
-      model: 'gemini-3-pro-image-preview',
-      contents: 'A lighthouse',
-      config: { responseModalities: ['IMAGE'], imageConfig: { aspectRatio: '8:1' } },
-    }),
-    (error) => {
-      assert.ok(error instanceof ApiError, `ApiError, got ${error}`);
-      assert.equal(error.status, 400);
-      assert.match(error.message, /INVALID_ARGUMENT/);
-      assert.match(error.message, /aspectRatio/);
-      return true;
-    },
-  );
+  await assert.rejects(ai.models.generateContent(invalidAspectRatio), isInvalidAspectRatio);
 });
 
 test('an unknown model throws ApiError 404 NOT_FOUND', async () => {
@@ -148,18 +149,7 @@ test('generateContentStream streams the text first, then the image with finishRe
 });
 
 test('generateContentStream: an invalid request fails before the stream with ApiError 400', async () => {
-  await assert.rejects(
-    ai.models.generateContentStream({
-      model: 'gemini-3-pro-image-preview',
-      contents: 'A lighthouse',
-      config: { responseModalities: ['IMAGE'], imageConfig: { aspectRatio: '8:1' } },
-    }),
-    (error) => {
-      assert.ok(error instanceof ApiError, `ApiError, got ${error}`);
-      assert.equal(error.status, 400);
-      return true;
-    },
-  );
+  await assert.rejects(ai.models.generateContentStream(invalidAspectRatio), isInvalidAspectRatio);
 });
 
 test('generateContentStream: a failure after generation started is an error event that throws ApiError 500', async () => {

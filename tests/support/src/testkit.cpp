@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <unistd.h>
+
 #include "nanosim/contracts/contract.hpp"
 #include "nanosim/images.hpp"
 #include "nanosim/scenario.hpp"
@@ -176,6 +178,17 @@ HttpRequest with_target(HttpRequest request, std::string_view target) {
 }
 
 json body_json(const HttpResponse& response) { return json::parse(response.body, nullptr, false); }
+
+TempDir::TempDir(const std::string& name)
+    : path_(std::filesystem::temp_directory_path() / ("nanosim-" + name + "-" + std::to_string(::getpid()))) {
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;  // a destructor does not throw: what cannot be removed stays
+  std::filesystem::remove_all(path_, ignored);
+}
 
 std::string scenario_refusal(const json& document) {
   try {

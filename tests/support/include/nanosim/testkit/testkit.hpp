@@ -4,6 +4,7 @@
 // in process, an off-contract answer throws ContractViolation out of handle(); over HTTP it is replaced by
 // a 599 response that names the problems, so no test can miss it.
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -92,6 +93,20 @@ HttpRequest with_target(HttpRequest request, std::string_view target);
 
 /// The response body as JSON (discarded value when it is not JSON).
 json body_json(const HttpResponse& response);
+
+/// A fresh, empty directory under the system's temporary directory (named after `name` and the process), removed with
+/// everything in it at scope end: for recordings, reports and other files a test writes.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& name);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 /// Why the scenario loader refuses a document: the ScenarioError's message (it names the field and the rule), or
 /// empty when the document is a valid scenario.
