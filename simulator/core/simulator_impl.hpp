@@ -24,7 +24,7 @@ struct Simulator::Impl {
   Journal journal;
   images::Cache image_cache;
 
-  mutable std::mutex mutex;  // guards engine, contexts, adapters, observer
+  mutable core::SimulatorMutex mutex;  // guards engine, contexts, adapters, observer
   core::Engine engine;
   std::map<std::string, std::unique_ptr<core::ProviderContext>, std::less<>> contexts;
   std::map<std::string, std::unique_ptr<core::ProviderAdapter>, std::less<>> adapters;

@@ -8,17 +8,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <mutex>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
 #include <unordered_map>
-#include <vector>
 
 namespace nanosim::http {
 
@@ -34,126 +31,143 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds linger_time{2'000};
 constexpr std::chrono::milliseconds sweep_interval{100};
 
-void close_fd(int fd) {
-  if (fd >= 0) ::close(fd);
-}
+std::int64_t ticks(SteadyTime at) { return std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count(); }
 
 }  // namespace
 
 struct ConnectionPool::Impl {
   Impl(ConnectionSettings s, Serve f) : settings(s), serve(std::move(f)) {
     epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
-    wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (epoll_fd < 0 || wake_fd < 0) throw std::runtime_error("cannot create the connection event loop");
+    stop_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (epoll_fd < 0 || stop_fd < 0) throw std::runtime_error("cannot create the connection event loop");
     epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.fd = wake_fd;
-    ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, wake_fd, &event);
-    event_thread = std::thread([this] { event_loop(); });
+    event.events = EPOLLIN;  // level-triggered and never read: once written, it wakes every worker, for good
+    event.data.ptr = nullptr;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, stop_fd, &event);
+    std::lock_guard lock(pool_mutex);
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, settings.min_threads); ++i) spawn_locked();
+    monitor_thread = std::thread([this] { monitor(); });
   }
 
   ~Impl() {
     stop();
-    close_fd(epoll_fd);
-    close_fd(wake_fd);
+    ::close(epoll_fd);
+    ::close(stop_fd);
   }
 
   ConnectionSettings settings;
   Serve serve;
   int epoll_fd = -1;
-  int wake_fd = -1;
-  std::thread event_thread;
+  int stop_fd = -1;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> head_timeouts{0};
   std::atomic<std::size_t> refused{0};
+  std::atomic<std::size_t> busy{0};
+  std::atomic<std::size_t> waiting{0};  // workers inside epoll_wait
+  std::atomic<std::uint64_t> taken{0};  // events taken by workers, ever
+  std::atomic<std::int64_t> next_sweep{0};
 
-  // Connections handed to the event thread (accepted, or back from a worker).
-  std::mutex inbox_mutex;
-  std::vector<std::unique_ptr<Connection>> inbox;
-  // Owned by the event thread: every connection between requests.
-  std::unordered_map<int, std::unique_ptr<Connection>> open;
+  // Every open connection, owned here. A connection is freed only by the worker that holds it (after its event),
+  // under this mutex; the sweep reads only the atomics of armed connections and shuts their sockets down, which
+  // the next event turns into a close.
+  std::mutex registry_mutex;
+  std::unordered_map<Connection*, std::unique_ptr<Connection>> registry;
 
-  // The worker pool.
   mutable std::mutex pool_mutex;
-  std::condition_variable work_ready;
   std::condition_variable worker_exited;
-  std::deque<std::unique_ptr<Connection>> queue;
-  std::size_t threads = 0;
-  std::size_t idle = 0;
-  std::size_t busy = 0;
-  bool workers_stopping = false;
+  std::condition_variable monitor_wake;
+  std::size_t threads = 0;  // guarded by pool_mutex
+  std::thread monitor_thread;
 
-  void wake() {
-    const std::uint64_t one = 1;
-    [[maybe_unused]] const auto written = ::write(wake_fd, &one, sizeof one);
-  }
+  // ---- pool ----
 
-  void hand_to_event_thread(std::unique_ptr<Connection> connection) {
-    {
-      std::lock_guard lock(inbox_mutex);
-      inbox.push_back(std::move(connection));
+  void spawn_locked() {
+    ++threads;
+    try {
+      std::thread([this] { work(); }).detach();
+    } catch (const std::system_error&) {
+      --threads;  // out of threads for now: the waiting workers serve in turn
     }
-    wake();
   }
 
-  void drop(std::unique_ptr<Connection>& connection) {
-    close_fd(connection->fd);
-    connection.reset();
-    connections.fetch_sub(1);
-  }
-
-  // ---- event thread ----
-
-  void event_loop() {
-    std::vector<epoll_event> events(512);
-    auto next_sweep = Clock::now() + sweep_interval;
+  /// Adds a worker when every worker is busy and none took an event for a whole tick: they are held by long calls
+  /// (a synchronous call waiting on a real clock, a trickled body), and waiting connections would starve. A busy pool
+  /// that keeps taking events is left alone: more threads than cores would only add thread switches.
+  void monitor() {
+    constexpr std::chrono::milliseconds tick{2};
+    std::uint64_t seen = taken.load();
+    std::unique_lock lock(pool_mutex);
     while (!stopping.load()) {
-      const int ready = ::epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()),
-                                     static_cast<int>(sweep_interval.count()));
-      for (int i = 0; i < ready; ++i) {
-        const int fd = events[static_cast<std::size_t>(i)].data.fd;
-        if (fd == wake_fd) {
-          std::uint64_t count = 0;
-          [[maybe_unused]] const auto got = ::read(wake_fd, &count, sizeof count);
-          continue;
-        }
-        if (const auto found = open.find(fd); found != open.end()) on_readable(found);
+      monitor_wake.wait_for(lock, tick, [this] { return stopping.load(); });
+      const std::uint64_t now_taken = taken.load();
+      if (waiting.load() == 0 && now_taken == seen && threads < settings.max_threads && !stopping.load()) {
+        spawn_locked();
       }
-      take_inbox();
-      if (Clock::now() >= next_sweep) {
-        sweep(Clock::now());
-        next_sweep = Clock::now() + sweep_interval;
-      }
+      seen = now_taken;
     }
-    for (auto& [fd, connection] : open) drop(connection);
-    open.clear();
-    std::lock_guard lock(inbox_mutex);
-    for (auto& connection : inbox) drop(connection);
-    inbox.clear();
   }
 
-  void take_inbox() {
-    std::vector<std::unique_ptr<Connection>> arrived;
-    {
-      std::lock_guard lock(inbox_mutex);
-      arrived.swap(inbox);
-    }
-    for (auto& connection : arrived) {
-      if (!connection->draining && !connection->input.empty() && ready_to_serve(*connection)) {
-        dispatch(std::move(connection));  // a pipelined request already complete
-        continue;
+  void work() {
+    epoll_event event{};
+    auto idle_since = Clock::now();
+    for (;;) {
+      waiting.fetch_add(1);
+      const int ready = ::epoll_wait(epoll_fd, &event, 1, static_cast<int>(sweep_interval.count()));
+      waiting.fetch_sub(1);
+      if (stopping.load()) break;
+      const auto now = Clock::now();
+      if (ready == 1 && event.data.ptr != nullptr) {
+        taken.fetch_add(1);
+        busy.fetch_add(1);
+        on_event(*static_cast<Connection*>(event.data.ptr));
+        busy.fetch_sub(1);
+        idle_since = Clock::now();
+      } else if (now - idle_since > settings.thread_idle && retire()) {
+        return;
       }
-      epoll_event event{};
-      event.events = EPOLLIN | EPOLLRDHUP;
-      event.data.fd = connection->fd;
-      if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, connection->fd, &event) != 0) {
-        drop(connection);
-        continue;
-      }
-      const int fd = connection->fd;
-      open.emplace(fd, std::move(connection));
+      maybe_sweep(now);
     }
+    std::lock_guard lock(pool_mutex);
+    --threads;
+    worker_exited.notify_all();
+  }
+
+  /// An idle worker above min_threads leaves (true), unless it is the last one waiting.
+  bool retire() {
+    std::lock_guard lock(pool_mutex);
+    if (threads <= settings.min_threads || waiting.load() == 0) return false;
+    --threads;
+    worker_exited.notify_all();
+    return true;
+  }
+
+  // ---- connections ----
+
+  void arm(Connection& connection, SteadyTime deadline, bool head_deadline) {
+    connection.deadline.store(ticks(deadline));
+    connection.head_deadline.store(head_deadline);
+    connection.armed.store(true);
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+    event.data.ptr = &connection;
+    // After this call another worker may hold the connection: it is not touched again here.
+    if (::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, connection.fd, &event) != 0) close(connection);
+  }
+
+  /// Waits for the connection's next bytes, with the deadline its state gives.
+  void rearm(Connection& connection) {
+    const auto now = Clock::now();
+    if (connection.draining) return arm(connection, connection.drain_until, false);
+    if (connection.head_begun) return arm(connection, connection.head_started + settings.head_timeout, true);
+    arm(connection, now + settings.idle_timeout, false);
+  }
+
+  void close(Connection& connection) {
+    ::close(connection.fd);  // also leaves the epoll set
+    std::lock_guard lock(registry_mutex);
+    registry.erase(&connection);
+    connections.fetch_sub(1);
   }
 
   /// True when the input holds a complete head (or a head already too large to be one).
@@ -180,141 +194,99 @@ struct ConnectionPool::Impl {
     return false;
   }
 
-  void on_readable(std::unordered_map<int, std::unique_ptr<Connection>>::iterator found) {
-    Connection& connection = *found->second;
+  /// Reads what the socket has; false at end of stream or on an error.
+  static bool receive(Connection& connection) {
     char buffer[16384];
     for (;;) {
       const ssize_t got = ::recv(connection.fd, buffer, sizeof buffer, 0);
       if (got > 0) {
-        if (connection.draining) continue;
-        connection.input.append(buffer, static_cast<std::size_t>(got));
-        if (ready_to_serve(connection)) {
-          ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, connection.fd, nullptr);
-          auto owned = std::move(found->second);
-          open.erase(found);
-          dispatch(std::move(owned));
-          return;
-        }
+        if (!connection.draining) connection.input.append(buffer, static_cast<std::size_t>(got));
+        if (static_cast<std::size_t>(got) < sizeof buffer) return true;  // drained: no need to see EAGAIN
         continue;
       }
       if (got < 0 && errno == EINTR) continue;
-      if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-      drop(found->second);  // end of stream or error (closing the fd also leaves the epoll set)
-      open.erase(found);
-      return;
+      return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
     }
   }
 
-  void sweep(SteadyTime now) {
-    for (auto it = open.begin(); it != open.end();) {
-      const Connection& connection = *it->second;
-      bool expired = false;
-      if (connection.draining) {
-        expired = now >= connection.drain_until;
-      } else if (connection.head_begun) {
-        expired = now - connection.head_started > settings.head_timeout;
-        if (expired) head_timeouts.fetch_add(1);
-      } else {
-        expired = now - connection.idle_since > settings.idle_timeout;
-      }
-      if (expired) {
-        drop(it->second);
-        it = open.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-
-  // ---- workers ----
-
-  void dispatch(std::unique_ptr<Connection> connection) {
-    std::lock_guard lock(pool_mutex);
-    if (workers_stopping) {
-      drop(connection);
-      return;
-    }
-    queue.push_back(std::move(connection));
-    if (queue.size() > idle && threads < settings.max_threads) {
-      ++threads;
+  void on_event(Connection& connection) {
+    connection.armed.store(false);
+    if (!receive(connection) || stopping.load()) return close(connection);
+    // Serves every complete request in the input (pipelined ones too), then waits for more.
+    while (!connection.draining && ready_to_serve(connection)) {
+      AfterRequest after = AfterRequest::close;
       try {
-        std::thread([this] { work(); }).detach();
-      } catch (const std::system_error&) {
-        --threads;  // out of threads for now: the request waits for a running worker
+        after = serve(connection);
+      } catch (...) {
+        after = AfterRequest::close;
+      }
+      if (stopping.load()) after = AfterRequest::close;
+      switch (after) {
+        case AfterRequest::keep_alive:
+          connection.head_begun = false;
+          connection.head_too_large = false;
+          connection.scanned = 0;
+          continue;
+        case AfterRequest::linger:
+          ::shutdown(connection.fd, SHUT_WR);
+          connection.input.clear();
+          connection.draining = true;
+          connection.drain_until = Clock::now() + linger_time;
+          break;
+        case AfterRequest::close:
+          ::shutdown(connection.fd, SHUT_RDWR);
+          return close(connection);
       }
     }
-    work_ready.notify_one();
+    rearm(connection);
   }
 
-  void work() {
-    std::unique_lock lock(pool_mutex);
-    for (;;) {
-      if (!queue.empty()) {
-        auto connection = std::move(queue.front());
-        queue.pop_front();
-        ++busy;
-        lock.unlock();
-        run(std::move(connection));
-        lock.lock();
-        --busy;
-        continue;
-      }
-      if (workers_stopping) break;
-      ++idle;
-      const bool woken = work_ready.wait_for(lock, settings.thread_idle,
-                                             [this] { return !queue.empty() || workers_stopping; });
-      --idle;
-      if (!woken && threads > settings.min_threads) break;
+  /// Every sweep_interval, one worker shuts down the armed connections past their deadline.
+  void maybe_sweep(SteadyTime now) {
+    std::int64_t due = next_sweep.load();
+    if (ticks(now) < due || !next_sweep.compare_exchange_strong(due, ticks(now + sweep_interval))) return;
+    std::lock_guard lock(registry_mutex);
+    for (const auto& [address, connection] : registry) {
+      if (!connection->armed.load() || ticks(now) <= connection->deadline.load()) continue;
+      if (connection->head_deadline.load()) head_timeouts.fetch_add(1);
+      connection->deadline.store(INT64_MAX);  // once: its close comes with the event the shutdown raises
+      ::shutdown(connection->fd, SHUT_RDWR);
     }
-    --threads;
-    worker_exited.notify_all();
   }
 
-  void run(std::unique_ptr<Connection> connection) {
-    AfterRequest after = AfterRequest::close;
-    try {
-      after = serve(*connection);
-    } catch (...) {
-      after = AfterRequest::close;
+  void adopt(int fd) {
+    auto owned = std::make_unique<Connection>();
+    Connection& connection = *owned;
+    connection.fd = fd;
+    {
+      std::lock_guard lock(registry_mutex);
+      registry.emplace(&connection, std::move(owned));
     }
-    if (stopping.load()) after = AfterRequest::close;
-    const auto now = Clock::now();
-    switch (after) {
-      case AfterRequest::keep_alive:
-        connection->head_begun = false;
-        connection->head_too_large = false;
-        connection->scanned = 0;
-        connection->idle_since = now;
-        hand_to_event_thread(std::move(connection));
-        return;
-      case AfterRequest::linger:
-        ::shutdown(connection->fd, SHUT_WR);
-        connection->input.clear();
-        connection->draining = true;
-        connection->drain_until = now + linger_time;
-        hand_to_event_thread(std::move(connection));
-        return;
-      case AfterRequest::close:
-        ::shutdown(connection->fd, SHUT_RDWR);
-        drop(connection);
-        return;
-    }
+    connection.deadline.store(ticks(Clock::now() + settings.idle_timeout));
+    connection.armed.store(true);
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+    event.data.ptr = &connection;
+    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0) close(connection);
   }
 
   void stop() {
     if (stopping.exchange(true)) return;
-    wake();
-    if (event_thread.joinable()) event_thread.join();
-    std::unique_lock lock(pool_mutex);
-    workers_stopping = true;
-    for (auto& connection : queue) drop(connection);
-    queue.clear();
-    work_ready.notify_all();
-    worker_exited.wait(lock, [this] { return threads == 0; });
-    // Connections a worker handed back while the event thread was stopping.
-    std::lock_guard inbox_lock(inbox_mutex);
-    for (auto& connection : inbox) drop(connection);
-    inbox.clear();
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto written = ::write(stop_fd, &one, sizeof one);
+    {
+      std::lock_guard lock(pool_mutex);
+      monitor_wake.notify_all();
+    }
+    if (monitor_thread.joinable()) monitor_thread.join();
+    {
+      std::unique_lock lock(pool_mutex);
+      worker_exited.wait(lock, [this] { return threads == 0; });  // each answers its request in flight first
+    }
+    std::lock_guard lock(registry_mutex);
+    for (const auto& [address, connection] : registry) ::close(connection->fd);
+    connections.fetch_sub(registry.size());
+    registry.clear();
   }
 };
 
@@ -327,7 +299,7 @@ void ConnectionPool::adopt(int fd) {
   if (impl_->stopping.load() || impl_->connections.load() >= impl_->settings.max_connections) {
     impl_->refused.fetch_add(1);
     ::shutdown(fd, SHUT_RDWR);
-    close_fd(fd);
+    ::close(fd);
     return;
   }
   const int flags = ::fcntl(fd, F_GETFL, 0);
@@ -335,10 +307,7 @@ void ConnectionPool::adopt(int fd) {
   int yes = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
   impl_->connections.fetch_add(1);
-  auto connection = std::make_unique<Connection>();
-  connection->fd = fd;
-  connection->idle_since = Clock::now();
-  impl_->hand_to_event_thread(std::move(connection));
+  impl_->adopt(fd);
 }
 
 void ConnectionPool::stop() { impl_->stop(); }
@@ -348,9 +317,9 @@ ConnectionPool::Stats ConnectionPool::stats() const {
   out.connections = impl_->connections.load();
   out.head_timeouts = impl_->head_timeouts.load();
   out.refused = impl_->refused.load();
+  out.busy = impl_->busy.load();
   std::lock_guard lock(impl_->pool_mutex);
   out.threads = impl_->threads;
-  out.busy = impl_->busy;
   return out;
 }
 

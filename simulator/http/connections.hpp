@@ -1,11 +1,16 @@
 #pragma once
-// The connection model of the HTTP skin: one event thread (epoll) holds every connection between requests and
-// while its request head arrives; a request whose head is complete goes to a worker pool that grows with the
-// requests in flight. An idle keep-alive connection or a slow sender therefore costs a file descriptor and a few
-// bytes, never a thread, and a new client is answered whatever the others do. No HTTP parsing here beyond finding
-// where a head ends; no cpp-httplib.
+// The connection model of the HTTP skin: every connection waits in one epoll set (one-shot), and a pool of
+// workers waits on that set. The worker that sees a connection readable reads it and, once its request head is
+// complete, serves the request itself and re-arms the connection: no hand-over between threads on the request path.
+// The pool stays at min_threads while its workers keep taking events, and grows (up to max_threads) when every
+// worker is held by a long call and none took an event for a tick of 2 ms, so a synchronous call waiting on a real
+// clock never holds up other clients. An idle keep-alive connection or a slow sender costs a file descriptor and a
+// few bytes, never a thread. No HTTP parsing here beyond finding where
+// a head ends; no cpp-httplib.
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -32,25 +37,34 @@ struct ConnectionSettings {
 };
 
 /// One client connection: its socket and the bytes received and not yet consumed (a complete head, perhaps part
-/// of a body or the next pipelined request).
+/// of a body or the next pipelined request). Touched by one worker at a time: the one that took its event.
 struct Connection {
   int fd = -1;
   std::string input;
   /// The head in `input` is larger than max_head_bytes (it was cut there).
   bool head_too_large = false;
+  /// The peer's and the local address, read once (cpp-httplib asks for them with every request).
+  std::string remote_ip;
+  int remote_port = -1;
+  std::string local_ip;
+  int local_port = -1;
 
-  // Event-thread bookkeeping.
+  // Pool bookkeeping.
   std::size_t scanned = 0;  // bytes of `input` already searched for the end of the head
   bool head_begun = false;
   SteadyTime head_started{};
-  SteadyTime idle_since{};
   bool draining = false;  // answered and half-closed: input is read and discarded until EOF or drain_until
   SteadyTime drain_until{};
+  /// While armed (waiting in the epoll set), the time past which the sweep shuts it down (idle, head or drain
+  /// timeout), in steady-clock nanoseconds; `armed` and `deadline` are the only fields another thread reads.
+  std::atomic<bool> armed{false};
+  std::atomic<std::int64_t> deadline{0};
+  std::atomic<bool> head_deadline{false};  // the deadline is a head timeout (counted in Stats::head_timeouts)
 };
 
 /// What becomes of a connection after its request was served.
 enum class AfterRequest {
-  keep_alive,  // back to the event thread for the next request
+  keep_alive,  // re-armed for the next request
   close,       // shut down and closed now
   linger,      // half-closed: the client's unread bytes are drained for a moment so it sees the answer, not a reset
 };
@@ -60,11 +74,11 @@ std::size_t head_length(const std::string& input, std::size_t scanned_from = 0);
 
 class ConnectionPool {
  public:
-  /// Serves the request whose head is at the start of the connection's input (called on a worker thread).
+  /// Serves the request whose head is at the start of the connection's input (on a worker thread).
   using Serve = std::function<AfterRequest(Connection&)>;
 
   struct Stats {
-    std::size_t connections = 0;  // open, idle or waiting for a head or a worker
+    std::size_t connections = 0;  // open: idle, receiving a head, or being served
     std::size_t threads = 0;
     std::size_t busy = 0;
     std::size_t head_timeouts = 0;

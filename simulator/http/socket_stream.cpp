@@ -12,6 +12,8 @@
 namespace nanosim::http {
 namespace {
 
+constexpr std::size_t flush_bytes = 64u << 10;
+
 void describe(const sockaddr_storage& address, socklen_t length, std::string& ip, int& port) {
   if (address.ss_family == AF_INET) {
     port = ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port);
@@ -43,7 +45,9 @@ bool SocketStream::wait_for(short events) const {
 
 bool SocketStream::is_readable() const { return offset_ < connection_.input.size() || wait_for(POLLIN); }
 
-bool SocketStream::is_writable() const { return wait_for(POLLOUT); }
+bool SocketStream::is_writable() const {
+  return const_cast<SocketStream*>(this)->flush() && wait_for(POLLOUT);  // cpp-httplib's interface is const
+}
 
 ssize_t SocketStream::read(char* ptr, size_t size) {
   if (offset_ >= connection_.input.size()) {
@@ -68,28 +72,46 @@ ssize_t SocketStream::read(char* ptr, size_t size) {
 }
 
 ssize_t SocketStream::write(const char* ptr, size_t size) {
-  for (;;) {
-    const ssize_t sent = ::send(connection_.fd, ptr, size, MSG_NOSIGNAL);
-    if (sent >= 0) return sent;
-    if (errno == EINTR) continue;
-    if ((errno != EAGAIN && errno != EWOULDBLOCK) || !wait_for(POLLOUT)) return -1;
+  if (failed_) return -1;
+  output_.append(ptr, size);
+  if (output_.size() >= flush_bytes && !flush()) return -1;
+  return static_cast<ssize_t>(size);
+}
+
+bool SocketStream::flush() {
+  std::size_t done = 0;
+  while (!failed_ && done < output_.size()) {
+    const ssize_t sent = ::send(connection_.fd, output_.data() + done, output_.size() - done, MSG_NOSIGNAL);
+    if (sent >= 0) {
+      done += static_cast<std::size_t>(sent);
+    } else if (errno != EINTR && ((errno != EAGAIN && errno != EWOULDBLOCK) || !wait_for(POLLOUT))) {
+      failed_ = true;
+    }
   }
+  output_.clear();
+  return !failed_;
 }
 
 void SocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  if (::getpeername(connection_.fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    describe(address, length, ip, port);
+  if (connection_.remote_port < 0) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getpeername(connection_.fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return;
+    describe(address, length, connection_.remote_ip, connection_.remote_port);
   }
+  ip = connection_.remote_ip;
+  port = connection_.remote_port;
 }
 
 void SocketStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  if (::getsockname(connection_.fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    describe(address, length, ip, port);
+  if (connection_.local_port < 0) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getsockname(connection_.fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return;
+    describe(address, length, connection_.local_ip, connection_.local_port);
   }
+  ip = connection_.local_ip;
+  port = connection_.local_port;
 }
 
 socket_t SocketStream::socket() const { return connection_.fd; }

@@ -1,7 +1,10 @@
 #pragma once
-// cpp-httplib's view of a connection served by the ConnectionPool: reads come first from the bytes the event
-// thread already received (the request head, perhaps more), then from the non-blocking socket with a timeout per
-// read; whatever is read past the request stays in the connection for the next one.
+// cpp-httplib's view of a connection served by the ConnectionPool: reads come first from the bytes the pool
+// already received (the request head, perhaps more), then from the non-blocking socket with a timeout per read;
+// whatever is read past the request stays in the connection for the next one. Writes are gathered and sent together
+// (cpp-httplib writes a response's head and body apart: two TCP segments each time with TCP_NODELAY) when the
+// answer is complete, when 64 KiB wait, or before cpp-httplib asks whether it may write more (between the chunks of
+// a streamed or trickled body, so their timing is kept).
 
 #include <httplib.h>
 
@@ -25,6 +28,8 @@ class SocketStream final : public httplib::Stream {
 
   /// Drops the bytes read so far (the connection keeps only what follows).
   void consume_read();
+  /// Sends what was written and not yet sent; false when the connection failed.
+  bool flush();
 
  private:
   bool wait_for(short events) const;
@@ -32,6 +37,8 @@ class SocketStream final : public httplib::Stream {
   Connection& connection_;
   std::chrono::milliseconds io_timeout_;
   std::size_t offset_ = 0;  // bytes of connection_.input already handed to cpp-httplib
+  std::string output_;      // written, not yet sent
+  bool failed_ = false;     // a send failed: every later write fails
 };
 
 }  // namespace nanosim::http

@@ -46,7 +46,7 @@ const JobView& Engine::submit(JobSpec spec, JobFate fate, Millis run_time, Milli
   const Millis at = now();
   Random ids = stream("job-id");
   std::string id = id_prefix + random_token(ids, id_length);
-  while (jobs_.count(id) != 0) id = id_prefix + random_token(ids, id_length);  // practically never
+  while (jobs_.count(id) != 0 || cold_.count(id) != 0) id = id_prefix + random_token(ids, id_length);  // rarely
 
   const std::uint64_t sequence = next_sequence_++;
   JobRecord record;
@@ -63,25 +63,62 @@ const JobView& Engine::submit(JobSpec spec, JobFate fate, Millis run_time, Milli
   pool.queued.insert(queue_key(record));
   if (record.view.fate.lost_after.count() >= 0) lost_at_.emplace(at + record.view.fate.lost_after, id);
   auto& stored = jobs_.emplace(id, std::move(record)).first->second;
-  id_by_sequence_.emplace(sequence, &stored);  // node-based: the address stays valid until the job is erased
+  id_by_sequence_.emplace(sequence, Slot{&stored, nullptr});
   if (!stored.view.spec.price_unit.empty()) hold_usage(stored.view);
   fill_idle_workers(pool);
   refresh_view(stored, at);
   return stored.view;
 }
 
-const JobView* Engine::find(const std::string& id) {
-  catch_up();
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return nullptr;
-  refresh_view(it->second, now());
-  return &it->second.view;
+JobRecord* Engine::record(const std::string& id) {
+  if (const auto it = jobs_.find(id); it != jobs_.end()) return &it->second;
+  const auto cold = cold_.find(id);
+  if (cold == cold_.end()) return nullptr;
+  auto node = cold_.extract(cold);
+  JobRecord job = unpack(node.mapped(), node.key(), interned_);
+  const std::uint64_t sequence = job.view.sequence;
+  JobRecord& stored = jobs_.emplace(std::move(node.key()), std::move(job)).first->second;
+  id_by_sequence_[sequence] = Slot{&stored, nullptr};
+  hot_finished_.push_back(sequence);  // packed again once it is among the oldest hot ones
+  pack_cold_jobs();                   // never `stored`: it is the newest
+  return &stored;
 }
 
-CancelOutcome Engine::cancel(const std::string& id) {
+const JobView& Engine::peek(const Slot& slot) {
+  if (slot.hot != nullptr) {
+    refresh_view(*slot.hot, now());
+    return slot.hot->view;
+  }
+  peeked_ = unpack(slot.cold->second, slot.cold->first, interned_);
+  refresh_view(peeked_, now());
+  return peeked_.view;
+}
+
+void Engine::pack_cold_jobs() {
+  while (hot_finished_.size() > hot_finished_capacity) {
+    const auto slot = id_by_sequence_.find(hot_finished_.front());
+    hot_finished_.pop_front();
+    if (slot == id_by_sequence_.end() || slot->second.hot == nullptr) continue;  // forgotten, or packed already
+    auto node = jobs_.extract(slot->second.hot->view.id);
+    std::string packed = pack(node.mapped(), interned_);
+    const auto cold = cold_.emplace(std::move(node.key()), std::move(packed)).first;
+    slot->second = Slot{nullptr, &*cold};
+  }
+}
+
+const JobView* Engine::find(const std::string& id) {
   catch_up();
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return CancelOutcome::not_found;
+  JobRecord* job = record(id);
+  if (job == nullptr) return nullptr;
+  refresh_view(*job, now());
+  return &job->view;
+}
+
+CancelOutcome Engine::cancel(const std::string& requested_id) {
+  const std::string id = requested_id;  // may name a view that catching up packs away
+  catch_up();
+  const auto it = jobs_.find(id);
+  if (it == jobs_.end()) return cold_.count(id) != 0 ? CancelOutcome::already_terminal : CancelOutcome::not_found;
   JobRecord& job = it->second;
   if (is_terminal(job.view.state)) return CancelOutcome::already_terminal;
   Pool& pool = pool_for(job.pool);
@@ -120,12 +157,8 @@ void Engine::hold_usage(const JobView& view) {
 std::vector<JobView> Engine::all_jobs() {
   catch_up();
   std::vector<JobView> views;
-  views.reserve(jobs_.size());
-  for (auto& [id, job] : jobs_) {
-    refresh_view(job, now());
-    views.push_back(job.view);
-  }
-  std::sort(views.begin(), views.end(), [](const JobView& a, const JobView& b) { return a.sequence < b.sequence; });
+  views.reserve(id_by_sequence_.size());
+  for (const auto& [sequence, slot] : id_by_sequence_) views.push_back(peek(slot));
   return views;
 }
 
@@ -149,8 +182,11 @@ void Engine::set_file_retention(const std::string& provider, std::optional<Milli
 void Engine::reset() {
   pools_.clear();
   jobs_.clear();
+  cold_.clear();
   id_by_sequence_.clear();
   finished_order_.clear();
+  hot_finished_.clear();
+  interned_.clear();
   stream_counters_.clear();
   lost_at_.clear();
   usage_.clear();
@@ -175,7 +211,7 @@ std::optional<Millis> Engine::next_change(const std::string& id) {
 std::optional<Millis> Engine::next_event(Pool& pool) {
   while (!pool.running.empty()) {  // drop entries of jobs cancelled while running
     const auto it = id_by_sequence_.find(pool.running.top().sequence);
-    const JobRecord* job = it == id_by_sequence_.end() ? nullptr : it->second;
+    const JobRecord* job = it == id_by_sequence_.end() ? nullptr : it->second.hot;
     if (job != nullptr && job->view.state == JobState::running &&
         job->scheduled_finish == pool.running.top().finishes_at) {
       break;
@@ -195,6 +231,10 @@ void Engine::lose_jobs(Millis until) {
   while (!lost_at_.empty() && lost_at_.begin()->first <= until) {
     const auto [when, id] = *lost_at_.begin();
     lost_at_.erase(lost_at_.begin());
+    if (cold_.count(id) != 0) {  // finished long ago: nothing of its pool to catch up
+      forget(id);
+      continue;
+    }
     const auto it = jobs_.find(id);
     if (it == jobs_.end()) continue;
     Pool& pool = pool_for(it->second.pool);
@@ -205,6 +245,11 @@ void Engine::lose_jobs(Millis until) {
 }
 
 void Engine::forget(const std::string& id) {
+  if (const auto cold = cold_.find(id); cold != cold_.end()) {
+    id_by_sequence_.erase(unpack(cold->second, cold->first, interned_).view.sequence);
+    cold_.erase(cold);
+    return;
+  }
   const auto it = jobs_.find(id);
   if (it == jobs_.end()) return;
   JobRecord& job = it->second;
@@ -226,7 +271,7 @@ void Engine::catch_up(Pool& pool, Millis until) {
       const Running done = pool.running.top();
       pool.running.pop();
       --pool.busy;
-      finish(*id_by_sequence_.at(done.sequence), done.finishes_at);
+      finish(*id_by_sequence_.at(done.sequence).hot, done.finishes_at);
     }
     fill_idle_workers(pool);
   }
@@ -242,7 +287,7 @@ void Engine::fill_idle_workers(Pool& pool) {
   while (pool.busy < pool.workers && !pool.queued.empty() && Millis{pool.queued.begin()->first} <= pool.cursor) {
     const std::uint64_t sequence = pool.queued.begin()->second;
     pool.queued.erase(pool.queued.begin());
-    start(pool, *id_by_sequence_.at(sequence), pool.cursor);
+    start(pool, *id_by_sequence_.at(sequence).hot, pool.cursor);
   }
 }
 
@@ -319,15 +364,20 @@ void Engine::remember_finished(JobRecord& job) {
   for (std::string& reference : job.view.spec.reference_images) compact_reference(reference);
   compact_wire_request(job.view.spec.wire_request);
   finished_order_.push_back(job.view.sequence);
+  hot_finished_.push_back(job.view.sequence);
   while (finished_order_.size() > options_.finished_job_retention) {
     const auto it = id_by_sequence_.find(finished_order_.front());
     if (it != id_by_sequence_.end()) {
-      const auto record = jobs_.find(it->second->view.id);
+      if (it->second.hot != nullptr) {
+        jobs_.erase(jobs_.find(it->second.hot->view.id));
+      } else {
+        cold_.erase(cold_.find(it->second.cold->first));
+      }
       id_by_sequence_.erase(it);
-      if (record != jobs_.end()) jobs_.erase(record);
     }
     finished_order_.pop_front();
   }
+  pack_cold_jobs();
 }
 
 void Engine::refresh_view(JobRecord& job, Millis at) const {

@@ -23,18 +23,12 @@
 #include "credits.hpp"
 #include "nanosim/simulator.hpp"
 #include "../random.hpp"
+#include "record.hpp"
 #include "usage.hpp"
 
 namespace nanosim::core {
 
 enum class CancelOutcome { cancelled, already_terminal, not_found };
-
-struct JobRecord {
-  JobView view;              // state as of the last catch-up
-  std::string pool;          // scheduler pool (the provider)
-  Millis ready_at{0};        // earliest time a worker may take it: submit + dispatch delay + queue stall
-  Millis scheduled_finish{0};  // when running: start + (possibly shortened) run time
-};
 
 class Engine {
  public:
@@ -74,9 +68,8 @@ class Engine {
     std::size_t scanned = 0;
     auto it = id_by_sequence_.upper_bound(after);
     for (; it != id_by_sequence_.end() && page.jobs.size() < limit && scanned < max_scan; ++it, ++scanned) {
-      JobRecord& job = *it->second;
-      refresh_view(job, now());
-      if (keep(job.view)) page.jobs.push_back(job.view);
+      const JobView& view = peek(it->second);
+      if (keep(view)) page.jobs.push_back(view);
     }
     if (it != id_by_sequence_.end()) page.next_after = std::prev(it)->first;
     return page;
@@ -130,6 +123,22 @@ class Engine {
     Millis cursor{0};                              // the pool's state is exact as of this time
   };
 
+  /// Where a job lives: in jobs_ (waiting, running, or finished among the last `hot_finished_capacity`), or packed
+  /// in cold_ (an older finished job, retained for lookup).
+  struct Slot {
+    JobRecord* hot = nullptr;
+    const std::pair<const std::string, std::string>* cold = nullptr;
+  };
+  /// Finished jobs kept whole: the ones clients still poll and download. Older ones are packed (record.hpp).
+  static constexpr std::size_t hot_finished_capacity = 1024;
+
+  /// The job's record, unpacked back into jobs_ when it was cold; null when unknown.
+  JobRecord* record(const std::string& id);
+  /// The job's view at now, for listings: a cold job is unpacked into a scratch record, not moved back.
+  const JobView& peek(const Slot& slot);
+  /// Packs the oldest finished jobs of jobs_ until at most hot_finished_capacity remain.
+  void pack_cold_jobs();
+
   void catch_up();
   void catch_up(Pool& pool, Millis now);
   /// The pool's next event time (a running job ends, or an idle worker may take the queue's head); drops
@@ -152,8 +161,13 @@ class Engine {
   std::shared_ptr<Clock> clock_;
   std::map<std::string, Pool> pools_;
   std::unordered_map<std::string, JobRecord> jobs_;
-  std::map<std::uint64_t, JobRecord*> id_by_sequence_;  // into jobs_; ordered: listings page by sequence
+  std::unordered_map<std::string, std::string> cold_;  // id -> pack(record): finished jobs out of the hot window
+  std::map<std::uint64_t, Slot> id_by_sequence_;  // into jobs_ or cold_ (nodes: addresses stay valid); ordered:
+                                                  // listings page by sequence
   std::deque<std::uint64_t> finished_order_;  // sequences, for retention, oldest first
+  std::deque<std::uint64_t> hot_finished_;    // finished jobs in jobs_, in the order they got there (or came back)
+  Interner interned_;                         // repeated strings of packed jobs
+  JobRecord peeked_;                          // the cold job peek() last unpacked
   std::map<std::string, std::optional<Millis>> file_retention_;
   std::map<std::string, std::uint64_t, std::less<>> stream_counters_;
   UsageLedger usage_;

@@ -114,6 +114,7 @@ std::vector<FaultEngine::Active*> FaultEngine::applicable(const RequestFacts& fa
 }
 
 std::optional<HttpResponse> FaultEngine::refuse_unknown(const RequestFacts& facts) const {
+  if (facts.header_scenarios.empty()) return std::nullopt;
   const std::vector<std::string> catalog = scenario_catalog();
   json unknown = json::array();
   for (const std::string& name : facts.header_scenarios) {

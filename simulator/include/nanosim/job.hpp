@@ -35,6 +35,8 @@ struct JobSpec {
   double unit_price = 0.0;  // per image produced; billed when price_unit is set (nanosim/usage.hpp)
   std::string price_unit;   // "USD" or "credits"; empty = not billed
   nlohmann::json wire_request = nlohmann::json::object();  // the provider's own request, kept for rendering
+
+  bool operator==(const JobSpec&) const = default;
 };
 
 /// Provider-neutral failure kinds; each contract maps them to its own wire words ("failure_kinds").
@@ -57,12 +59,16 @@ struct JobFate {
   Millis run_time_override{-1};   // >= 0 replaces the drawn run time
   Millis lost_after{-1};          // >= 0: the provider forgets the job this long after submission (status 404)
   Millis files_expire_after{-1};  // >= 0: result files expire this long after the job ends (overrides retention)
+
+  bool operator==(const JobFate&) const = default;
 };
 
 /// One produced file: rendered lazily from its spec when downloaded.
 struct OutputFile {
   std::string token;  // "<job id>-<index>"; the file's URL path is /__nanosim/files/<token>.<ext>
   images::ImageSpec image;
+
+  bool operator==(const OutputFile&) const = default;
 };
 
 /// Where a job stands at a given time (computed from the clock when read).
@@ -82,6 +88,8 @@ struct JobView {
   std::optional<Millis> files_expire_at;
   std::string failure_kind;     // when failed or cancelled
   std::string failure_message;
+
+  bool operator==(const JobView&) const = default;  // field by field
 };
 
 }  // namespace nanosim
