@@ -43,7 +43,7 @@ fi
 work="$(mktemp -d)"
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
@@ -216,6 +216,22 @@ order=()
 for s in $servers; do [[ -n ${port_of[$s]:-} ]] && order+=("$s"); done
 log "servers: ${order[*]}; passes $passes, ${duration}s after ${warmup}s warm-up, concurrency $concurrency"
 
+# A server and every process under it (nginx's workers, the JVM under WireMock's launcher).
+descendants() {
+  local child
+  echo "$1"
+  for child in $(pgrep -P "$1" 2>/dev/null || true); do descendants "$child"; done
+}
+# Only the measured server runs: the others are stopped (SIGSTOP), so an idle JVM's garbage collector or JIT, busy
+# after its own step, takes no CPU from the next server's step on the shared cores.
+run_only() {
+  local s signal pid
+  for s in "${order[@]}"; do
+    signal=STOP; [[ $s == "$1" ]] && signal=CONT
+    for pid in $(descendants "${pid_of[$s]}"); do kill -"$signal" "$pid" 2>/dev/null || true; done
+  done
+}
+
 results="$work/results.jsonl"
 : >"$results"
 for pass in $(seq "$passes"); do
@@ -224,6 +240,7 @@ for pass in $(seq "$passes"); do
     n=${#order[@]}
     for i in $(seq 0 $((n - 1))); do
       s="${order[$(((i + pass - 1) % n))]}"
+      run_only "$s"
       out="$("$load" --port "${port_of[$s]}" --path "${path_of[$s]}" --header "${header_of[$s]}" \
         --connections "$c" --threads 2 --warmup "$warmup" --duration "$duration")"
       rss="$(tree_rss "${pid_of[$s]}")"

@@ -160,7 +160,9 @@ std::string percent_encode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                            c == '.' || c == '_' || c == '~';  // RFC 3986 §2.3, whatever the C locale says
+    if (unreserved) {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');

@@ -61,8 +61,9 @@ RouteTemplate::RouteTemplate(std::string_view path_template) {
 
 std::optional<std::map<std::string, std::string>> RouteTemplate::match(std::string_view path) const {
   if (path.empty() || path.front() != '/') return std::nullopt;
+  // Most templates a path is tried against have another number of segments: told without splitting it.
+  if (static_cast<std::size_t>(std::count(path.begin(), path.end(), '/')) != segments_.size()) return std::nullopt;
   const auto parts = split_segments(path);
-  if (parts.size() != segments_.size()) return std::nullopt;
   std::map<std::string, std::string> params;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     if (!match_segment(segments_[i], 0, parts[i], params)) return std::nullopt;

@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lock.hpp"
+#include "nanosim/adaptive_mutex.hpp"
 
 #include "jobs/engine.hpp"
 #include "nanosim/contracts/contract.hpp"
@@ -43,7 +43,7 @@ struct ProviderCall {
   std::vector<std::string>& notes;
   std::string api_key;  // set once authenticated
   /// The simulator's lock, held while the adapter runs; run_synchronously and image_bytes release it while they wait.
-  std::unique_lock<SimulatorMutex>* lock = nullptr;
+  std::unique_lock<AdaptiveMutex>* lock = nullptr;
   /// The request's route when the simulator already matched it (for scenario triggers): routing happens once.
   std::optional<contracts::RouteMatch> route;
 };

@@ -224,12 +224,14 @@ HttpResponse Simulator::handle(const HttpRequest& request, ExchangeInfo& info) {
     impl_->describe_exchange(response, info, entry);
     impl_->journal.record(std::move(entry));
   }
-  ResponseObserver observer;
-  {
-    std::lock_guard lock(impl_->mutex);
-    observer = impl_->observer;
+  if (impl_->has_observer.load()) {
+    ResponseObserver observer;
+    {
+      std::lock_guard lock(impl_->mutex);
+      observer = impl_->observer;
+    }
+    if (observer) observer(request, response, info);
   }
-  if (observer) observer(request, response, info);
   return response;
 }
 
@@ -296,6 +298,7 @@ void Simulator::set_credits(const std::string& api_key, std::int64_t balance) {
 
 void Simulator::set_response_observer(ResponseObserver observer) {
   std::lock_guard lock(impl_->mutex);
+  impl_->has_observer = static_cast<bool>(observer);
   impl_->observer = std::move(observer);
 }
 

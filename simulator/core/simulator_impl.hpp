@@ -2,6 +2,7 @@
 // Internal state of nanosim::Simulator, shared by simulator.cpp (routing), admin/ (the admin API, journal, verify,
 // drift) and scenarios/ (dispatch and the scenario API).
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,11 +25,12 @@ struct Simulator::Impl {
   Journal journal;
   images::Cache image_cache;
 
-  mutable core::SimulatorMutex mutex;  // guards engine, contexts, adapters, observer
+  mutable AdaptiveMutex mutex;  // guards engine, contexts, adapters, observer
   core::Engine engine;
   std::map<std::string, std::unique_ptr<core::ProviderContext>, std::less<>> contexts;
   std::map<std::string, std::unique_ptr<core::ProviderAdapter>, std::less<>> adapters;
   ResponseObserver observer;
+  std::atomic<bool> has_observer{false};  // read without the lock: most simulators have none
   core::FaultEngine faults{options.seed};  // scenarios (guarded by mutex)
 
   /// Routes and answers; fills info and notes. Called without the lock held.

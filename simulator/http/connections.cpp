@@ -194,51 +194,51 @@ struct ConnectionPool::Impl {
     return false;
   }
 
-  /// Reads what the socket has; false at end of stream or on an error.
-  static bool receive(Connection& connection) {
+  /// Reads the connection a chunk at a time, serving every request whose head is complete as soon as it is (so a
+  /// head is judged, and cut at max_head_bytes, as it arrives, never after megabytes were read), then waits for more.
+  void on_event(Connection& connection) {
+    connection.armed.store(false);
     char buffer[16384];
     for (;;) {
       const ssize_t got = ::recv(connection.fd, buffer, sizeof buffer, 0);
-      if (got > 0) {
-        if (!connection.draining) connection.input.append(buffer, static_cast<std::size_t>(got));
-        if (static_cast<std::size_t>(got) < sizeof buffer) return true;  // drained: no need to see EAGAIN
-        continue;
-      }
       if (got < 0 && errno == EINTR) continue;
-      return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+      if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return rearm(connection);
+      if (got <= 0 || stopping.load()) return close(connection);  // end of stream or an error
+      if (connection.draining) continue;
+      connection.input.append(buffer, static_cast<std::size_t>(got));
+      while (!connection.draining && ready_to_serve(connection)) {  // pipelined requests too, in order
+        if (!serve_one(connection)) return close(connection);
+      }
+      if (static_cast<std::size_t>(got) < sizeof buffer) return rearm(connection);  // drained: no EAGAIN needed
     }
   }
 
-  void on_event(Connection& connection) {
-    connection.armed.store(false);
-    if (!receive(connection) || stopping.load()) return close(connection);
-    // Serves every complete request in the input (pipelined ones too), then waits for more.
-    while (!connection.draining && ready_to_serve(connection)) {
-      AfterRequest after = AfterRequest::close;
-      try {
-        after = serve(connection);
-      } catch (...) {
-        after = AfterRequest::close;
-      }
-      if (stopping.load()) after = AfterRequest::close;
-      switch (after) {
-        case AfterRequest::keep_alive:
-          connection.head_begun = false;
-          connection.head_too_large = false;
-          connection.scanned = 0;
-          continue;
-        case AfterRequest::linger:
-          ::shutdown(connection.fd, SHUT_WR);
-          connection.input.clear();
-          connection.draining = true;
-          connection.drain_until = Clock::now() + linger_time;
-          break;
-        case AfterRequest::close:
-          ::shutdown(connection.fd, SHUT_RDWR);
-          return close(connection);
-      }
+  /// Serves the request at the head of the input; false when the connection is to be closed now.
+  bool serve_one(Connection& connection) {
+    AfterRequest after = AfterRequest::close;
+    try {
+      after = serve(connection);
+    } catch (...) {
+      after = AfterRequest::close;
     }
-    rearm(connection);
+    if (stopping.load()) after = AfterRequest::close;
+    switch (after) {
+      case AfterRequest::keep_alive:
+        connection.head_begun = false;
+        connection.head_too_large = false;
+        connection.scanned = 0;
+        return true;
+      case AfterRequest::linger:
+        ::shutdown(connection.fd, SHUT_WR);
+        connection.input.clear();
+        connection.draining = true;
+        connection.drain_until = Clock::now() + linger_time;
+        return true;
+      case AfterRequest::close:
+        break;
+    }
+    ::shutdown(connection.fd, SHUT_RDWR);
+    return false;
   }
 
   /// Every sweep_interval, one worker shuts down the armed connections past their deadline.

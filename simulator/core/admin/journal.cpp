@@ -73,10 +73,12 @@ nlohmann::json JournalEntry::to_json() const {
 }
 
 std::uint64_t Journal::record(JournalEntry entry) {
+  std::optional<JournalEntry> evicted;  // freed after the lock is released
   std::lock_guard lock(mutex_);
   entry.sequence = next_sequence_++;
   entries_.push_back(std::move(entry));
   while (entries_.size() > capacity_) {
+    evicted = std::move(entries_.front());
     entries_.pop_front();
     ++dropped_;
   }

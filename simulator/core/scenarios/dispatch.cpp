@@ -140,19 +140,26 @@ std::optional<Millis> retry_after_of(const HttpResponse& response) {
 }  // namespace
 
 HttpResponse Simulator::Impl::handle_provider(const std::string& provider_id, core::ProviderCall& call) {
+  // Contexts and their contracts never change once the simulator is built: the route is matched before the lock,
+  // which is held only for what reads or changes state.
+  core::ProviderContext& context = *contexts.at(provider_id);
+  const bool scenario_named = call.http.headers.count(scenario_header) != 0;
+  std::string job_id;
+  if (!scenario_named) {
+    call.route = context.contract().match(call.http.method, call.path);
+    job_id = job_id_of(call);
+  }
   std::unique_lock lock(mutex);
   call.lock = &lock;  // a synchronous adapter releases it while it waits on a real clock
-  core::ProviderContext& context = *contexts.at(provider_id);
   // Without an installed scenario or a scenario header no rule can fire: the request's facts (its body parsed, its
   // key and route looked up) are needed only when one may.
   core::RequestFacts facts;
-  if (faults.any_installed() || call.http.headers.count(scenario_header) != 0) {
+  if (scenario_named || faults.any_installed()) {
     facts = provider_facts(context, call, clock->now());
   } else {
     facts = common_facts(call.http, clock->now());
     facts.provider = context.contract().id();
-    call.route = context.contract().match(call.http.method, call.path);
-    facts.job_id = job_id_of(call);
+    facts.job_id = std::move(job_id);
   }
   context.begin_request(call, facts.job_id);
   core::FaultDecision decision = faults.before(facts, &context, call.notes);

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nanosim/adaptive_mutex.hpp"
+
 #include "nanosim/clock.hpp"
 #include "nanosim/http_message.hpp"
 
@@ -74,7 +76,7 @@ class Journal {
   void clear();
 
  private:
-  mutable std::mutex mutex_;  // guards everything below
+  mutable AdaptiveMutex mutex_;  // guards everything below
   std::size_t capacity_;
   std::deque<JournalEntry> entries_;
   std::uint64_t next_sequence_ = 1;
