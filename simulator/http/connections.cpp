@@ -144,28 +144,30 @@ struct ConnectionPool::Impl {
 
   // ---- connections ----
 
-  void arm(Connection& connection, SteadyTime deadline, bool head_deadline) {
+  /// Waits for the connection's next bytes with a deadline; false when it cannot (the caller closes it).
+  bool arm(Connection& connection, SteadyTime deadline, bool head_deadline) {
     connection.deadline.store(ticks(deadline));
     connection.head_deadline.store(head_deadline);
     connection.armed.store(true);
     epoll_event event{};
     event.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
     event.data.ptr = &connection;
-    // After this call another worker may hold the connection: it is not touched again here.
-    if (::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, connection.fd, &event) != 0) close(connection);
+    return ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, connection.fd, &event) == 0;
   }
 
   /// Waits for the connection's next bytes, with the deadline its state gives.
-  void rearm(Connection& connection) {
+  bool rearm(Connection& connection) {
     const auto now = Clock::now();
     if (connection.draining) return arm(connection, connection.drain_until, false);
     if (connection.head_begun) return arm(connection, connection.head_started + settings.head_timeout, true);
-    arm(connection, now + settings.idle_timeout, false);
+    return arm(connection, now + settings.idle_timeout, false);
   }
 
+  /// Closes the socket and frees the connection. Under the registry's lock, so the sweep never shuts down a socket
+  /// number that was closed and handed to a new connection meanwhile.
   void close(Connection& connection) {
-    ::close(connection.fd);  // also leaves the epoll set
     std::lock_guard lock(registry_mutex);
+    ::close(connection.fd);  // also leaves the epoll set
     registry.erase(&connection);
     connections.fetch_sub(1);
   }
@@ -197,19 +199,27 @@ struct ConnectionPool::Impl {
   /// Reads the connection a chunk at a time, serving every request whose head is complete as soon as it is (so a
   /// head is judged, and cut at max_head_bytes, as it arrives, never after megabytes were read), then waits for more.
   void on_event(Connection& connection) {
+    connection.owner.lock();  // the worker that armed it may still be returning from epoll_ctl
     connection.armed.store(false);
+    const bool keep = read_and_serve(connection) && rearm(connection);
+    connection.owner.unlock();  // after the re-arm: the next worker's lock() orders everything done here before it
+    if (!keep) close(connection);
+  }
+
+  /// False when the connection is to be closed.
+  bool read_and_serve(Connection& connection) {
     char buffer[16384];
     for (;;) {
       const ssize_t got = ::recv(connection.fd, buffer, sizeof buffer, 0);
       if (got < 0 && errno == EINTR) continue;
-      if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return rearm(connection);
-      if (got <= 0 || stopping.load()) return close(connection);  // end of stream or an error
+      if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+      if (got <= 0 || stopping.load()) return false;  // end of stream or an error
       if (connection.draining) continue;
       connection.input.append(buffer, static_cast<std::size_t>(got));
       while (!connection.draining && ready_to_serve(connection)) {  // pipelined requests too, in order
-        if (!serve_one(connection)) return close(connection);
+        if (!serve_one(connection)) return false;
       }
-      if (static_cast<std::size_t>(got) < sizeof buffer) return rearm(connection);  // drained: no EAGAIN needed
+      if (static_cast<std::size_t>(got) < sizeof buffer) return true;  // drained: no EAGAIN needed
     }
   }
 
@@ -262,12 +272,15 @@ struct ConnectionPool::Impl {
       std::lock_guard lock(registry_mutex);
       registry.emplace(&connection, std::move(owned));
     }
+    connection.owner.lock();  // held across epoll_ctl, as arm() is
     connection.deadline.store(ticks(Clock::now() + settings.idle_timeout));
     connection.armed.store(true);
     epoll_event event{};
     event.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
     event.data.ptr = &connection;
-    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0) close(connection);
+    const bool added = ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) == 0;
+    connection.owner.unlock();
+    if (!added) close(connection);
   }
 
   void stop() {

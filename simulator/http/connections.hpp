@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace nanosim::http {
@@ -48,6 +49,10 @@ struct Connection {
   int remote_port = -1;
   std::string local_ip;
   int local_port = -1;
+
+  /// Held by the worker serving the connection, and by whoever arms it across the epoll_ctl call: the next worker
+  /// takes it before touching anything, so every hand-over is a happens-before a race detector sees.
+  std::mutex owner;
 
   // Pool bookkeeping.
   std::size_t scanned = 0;  // bytes of `input` already searched for the end of the head
