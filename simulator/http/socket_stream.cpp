@@ -92,26 +92,29 @@ bool SocketStream::flush() {
   return !failed_;
 }
 
-void SocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {
-  if (connection_.remote_port < 0) {
+namespace {
+
+/// The address `lookup` (getpeername or getsockname) gives the socket, read once into ip and port.
+template <typename Lookup>
+void cached_address(int fd, Lookup lookup, std::string& cached_ip, int& cached_port, std::string& ip, int& port) {
+  if (cached_port < 0) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
-    if (::getpeername(connection_.fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return;
-    describe(address, length, connection_.remote_ip, connection_.remote_port);
+    if (lookup(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return;
+    describe(address, length, cached_ip, cached_port);
   }
-  ip = connection_.remote_ip;
-  port = connection_.remote_port;
+  ip = cached_ip;
+  port = cached_port;
+}
+
+}  // namespace
+
+void SocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {
+  cached_address(connection_.fd, ::getpeername, connection_.remote_ip, connection_.remote_port, ip, port);
 }
 
 void SocketStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  if (connection_.local_port < 0) {
-    sockaddr_storage address{};
-    socklen_t length = sizeof address;
-    if (::getsockname(connection_.fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return;
-    describe(address, length, connection_.local_ip, connection_.local_port);
-  }
-  ip = connection_.local_ip;
-  port = connection_.local_port;
+  cached_address(connection_.fd, ::getsockname, connection_.local_ip, connection_.local_port, ip, port);
 }
 
 socket_t SocketStream::socket() const { return connection_.fd; }
