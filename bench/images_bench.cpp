@@ -46,19 +46,6 @@ void BM_Render(benchmark::State& state) {
   state.counters["bytes"] = static_cast<double>(bytes.size());
 }
 
-// WebP's cost depends on the quality (render.cpp picks libwebp's method by it): 1K and 4K across the range.
-void BM_RenderWebpQuality(benchmark::State& state) {
-  const Size size = sizes[state.range(1)];
-  const img::ImageSpec spec{size.width, size.height, img::Format::webp, static_cast<int>(state.range(0)), 42};
-  state.SetLabel(label(spec) + " q" + std::to_string(spec.quality));
-  std::string bytes;
-  for (auto _ : state) {
-    bytes = img::render(spec);
-    benchmark::DoNotOptimize(bytes.data());
-  }
-  state.counters["bytes"] = static_cast<double>(bytes.size());
-}
-
 void BM_Decode(benchmark::State& state) {
   const img::ImageSpec spec = spec_of(state);
   state.SetLabel(label(spec));
@@ -82,10 +69,6 @@ void all_sizes(benchmark::internal::Benchmark* bench) {
 }
 
 BENCHMARK(BM_Render)->Apply(all_sizes);
-BENCHMARK(BM_RenderWebpQuality)
-    ->ArgNames({"quality", "size"})
-    ->ArgsProduct({{10, 50, 75, 88, 89, 90, 94, 95, 100}, {k1K, k4K}})
-    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Decode)->Apply(all_sizes);
 BENCHMARK(BM_CacheHit)->Args({0, k4K})->Args({2, k4K})->Unit(benchmark::kMicrosecond);
 

@@ -1,11 +1,12 @@
 // Rendering: a seed-determined picture (a diagonal gradient under a few translucent rectangles and circles) drawn on
-// a grid of 16 x 16 pixel cells in at most 256 colours, then encoded by libpng, libjpeg-turbo or libwebp.
+// a grid of 16 x 16 pixel cells in at most 256 colours, then encoded by libpng or libjpeg-turbo, or written here as
+// a lossless WebP bitstream.
 //
-// The grid is what makes a fake image cheap (the target is <= 5 ms at 1K and <= 50 ms at 4K): a cell is a WebP
-// macroblock and a 4:2:0 JPEG MCU, so every DCT block is flat (DC only); the 16 rows of a cell row are one row
-// painted once and handed to the codec 16 times; and the 256 colours make the PNG an 8-bit palette image (one byte a
-// pixel, compressed as runs). Colours are converted to YCbCr / YUV once per palette entry, never per pixel: JPEG and
-// WebP take the planes directly. Nothing is computed per pixel but copies.
+// The grid is what makes a fake image cheap (the target is <= 5 ms at 1K and <= 50 ms at 4K): a cell is a 4:2:0
+// JPEG MCU, so every DCT block is flat (DC only); the 16 rows of a cell row are one row painted once and handed to
+// the codec 16 times; the 256 colours make the PNG an 8-bit palette image (one byte a pixel, compressed as runs);
+// and a WebP is written as runs of cells and copies of rows, never pixel by pixel. Colours are converted to YCbCr
+// once per palette entry, never per pixel: JPEG takes the planes directly. Nothing is computed per pixel but copies.
 //
 // Error handling with the C codecs: libpng and libjpeg report errors by longjmp. Each encoder keeps all its state
 // (codec structs, buffers) in a caller-owned struct whose destructor releases it, and calls the codec from a small
@@ -28,7 +29,6 @@
 #include <jerror.h>
 #include <png.h>
 #include <zlib.h>
-#include <webp/encode.h>
 
 #include "nanosim/images.hpp"
 
@@ -36,7 +36,7 @@ namespace nanosim::images {
 namespace {
 
 constexpr int kMaxDimension = 16383;  // WebP's limit, applied to every format so a spec renders in all of them
-constexpr int kCell = 16;             // the picture's grid: a WebP macroblock, a 4:2:0 JPEG MCU
+constexpr int kCell = 16;             // the picture's grid: a 4:2:0 JPEG MCU
 constexpr int kMaxColours = 256;      // an 8-bit PNG palette
 constexpr int kPngZlibLevel = 1;      // see write_png
 
@@ -401,97 +401,211 @@ std::string encode_jpeg(const ImageSpec& spec, const Picture& picture) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// WebP (libwebp, lossy, from YUV 4:2:0 planes painted in place)
+// WebP (a lossless VP8L bitstream written straight from the cells)
+//
+// libwebp's encoders cannot draw a fake 4K picture in 50 ms: the lossy one does fixed work on every 16 x 16
+// macroblock whatever its content (~2.5 us each, 65,536 at 4K: ~160 ms at its fastest settings), the lossless one
+// hashes every pixel to find repeats (~250 ms at 4K), and neither can be told what the picture already knows: that
+// it is made of runs of equal cells. So the bitstream is written here, in the WebP lossless format (RFC 9649), from
+// those runs: the first pixel row of a row of cells is, per run of equal cells, one literal pixel and one copy of
+// the pixel to its left; the 15 rows below are copies of the row above. A few hundred symbols per row of cells,
+// with fixed prefix codes (no statistics are gathered): ~0.5 ms at 4K. Any WebP decoder reads it (the tests decode
+// it with libwebp, pixel for pixel equal to the PNG of the same spec). Being lossless, it ignores the quality, which
+// the providers document for JPEG only.
 
-// libwebp's own RGB to YUV (BT.601, limited range: src/dsp/yuv.h), for one colour (chroma of four equal pixels).
-void webp_yuv(const std::vector<Rgb>& palette, PlaneValues& y, PlaneValues& u, PlaneValues& v) {
-  constexpr int kFix = 16, kHalf = 1 << (kFix - 1);
-  auto chroma = [](int sum4) {  // sum4: a weighted sum over four pixels' r, g, b
-    const int value = (sum4 + (kHalf << 2) + (128 << (kFix + 2))) >> (kFix + 2);
-    return static_cast<std::uint8_t>(std::clamp(value, 0, 255));
-  };
-  for (std::size_t i = 0; i < palette.size(); ++i) {
-    const int r = palette[i].r, g = palette[i].g, b = palette[i].b;
-    y[i] = static_cast<std::uint8_t>((16839 * r + 33059 * g + 6420 * b + kHalf + (16 << kFix)) >> kFix);
-    u[i] = chroma(4 * (-9719 * r - 19081 * g + 28800 * b));
-    v[i] = chroma(4 * (28800 * r - 24116 * g - 4684 * b));
+// Bits, least significant first, as VP8L reads them.
+class BitWriter {
+ public:
+  void put(std::uint32_t bits, int count) {  // count <= 32
+    pending_ |= static_cast<std::uint64_t>(bits) << used_;
+    used_ += count;
+    while (used_ >= 8) {
+      out_.push_back(static_cast<char>(pending_ & 0xFF));
+      pending_ >>= 8;
+      used_ -= 8;
+    }
+  }
+  std::string finish() {
+    if (used_ > 0) out_.push_back(static_cast<char>(pending_ & 0xFF));
+    pending_ = 0;
+    used_ = 0;
+    return std::move(out_);
+  }
+
+ private:
+  std::string out_;
+  std::uint64_t pending_ = 0;
+  int used_ = 0;
+};
+
+// A canonical prefix code (as in DEFLATE and VP8L: codes in order of length, then of symbol), with each code's
+// bits reversed so that its first bit is written first. A code of one symbol takes no bits, as VP8L reads it.
+struct PrefixCode {
+  std::vector<std::uint16_t> bits;
+  std::vector<std::uint8_t> length;
+
+  explicit PrefixCode(std::vector<std::uint8_t> lengths) : bits(lengths.size()), length(std::move(lengths)) {
+    std::array<int, 16> count{};
+    for (const std::uint8_t l : length) ++count[l];
+    count[0] = 0;
+    std::array<int, 16> next{};
+    for (int l = 1, code = 0; l < 16; ++l) {
+      code = (code + count[static_cast<std::size_t>(l - 1)]) << 1;
+      next[static_cast<std::size_t>(l)] = code;
+    }
+    int used = 0;
+    for (std::size_t s = 0; s < length.size(); ++s) {
+      if (length[s] == 0) continue;
+      ++used;
+      const int code = next[length[s]]++;
+      int reversed = 0;
+      for (int i = 0; i < length[s]; ++i) reversed |= (code >> i & 1) << (length[s] - 1 - i);
+      bits[s] = static_cast<std::uint16_t>(reversed);
+    }
+    if (used == 1) std::fill(length.begin(), length.end(), std::uint8_t{0});
+  }
+  void put(BitWriter& out, int symbol) const {
+    out.put(bits[static_cast<std::size_t>(symbol)], length[static_cast<std::size_t>(symbol)]);
+  }
+};
+
+// Lengths of a complete prefix code over the first `used` of `alphabet` symbols (the others unused): with
+// b = ceil(log2(used)), the first 2^b - used symbols take b - 1 bits and the rest b bits.
+std::vector<std::uint8_t> complete_lengths(int alphabet, int used) {
+  std::vector<std::uint8_t> lengths(static_cast<std::size_t>(alphabet), 0);
+  if (used == 1) {
+    lengths[0] = 1;
+    return lengths;
+  }
+  int b = 0;
+  while ((1 << b) < used) ++b;
+  const int shorter = (1 << b) - used;
+  for (int s = 0; s < used; ++s) lengths[static_cast<std::size_t>(s)] = static_cast<std::uint8_t>(s < shorter ? b - 1 : b);
+  return lengths;
+}
+
+constexpr int kVp8lLiterals = 256;        // green (or red, blue, alpha) values
+constexpr int kVp8lLengthCodes = 24;      // backward reference length prefixes, after the green literals
+constexpr int kVp8lMaxCopy = 4096;        // the longest backward reference
+constexpr int kVp8lCopyAbove = 0;         // distance code 1 (plane code (0, 1): the pixel one row up), as a prefix
+constexpr int kVp8lCopyLeft = 1;          // distance code 2 (plane code (1, 0): the pixel to the left), as a prefix
+constexpr std::array<int, 19> kCodeLengthOrder = {17, 18, 0, 1, 2, 3, 4, 5, 16, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+
+// A "normal" prefix code's header: its code lengths, themselves coded by a complete code over the lengths used.
+void put_code_lengths(BitWriter& out, const std::vector<std::uint8_t>& lengths) {
+  std::array<bool, 16> seen{};
+  for (const std::uint8_t l : lengths) seen[l] = true;
+  std::vector<int> values;
+  for (int l = 0; l < 16; ++l) {
+    if (seen[static_cast<std::size_t>(l)]) values.push_back(l);
+  }
+  const std::vector<std::uint8_t> ranks = complete_lengths(static_cast<int>(values.size()), static_cast<int>(values.size()));
+  std::vector<std::uint8_t> length_code(kCodeLengthOrder.size(), 0);
+  for (std::size_t i = 0; i < values.size(); ++i) length_code[static_cast<std::size_t>(values[i])] = ranks[i];
+  std::size_t sent = 4;
+  for (std::size_t i = 0; i < kCodeLengthOrder.size(); ++i) {
+    if (length_code[static_cast<std::size_t>(kCodeLengthOrder[i])] != 0) sent = std::max(sent, i + 1);
+  }
+  out.put(0, 1);  // not a "simple" code
+  out.put(static_cast<std::uint32_t>(sent - 4), 4);
+  for (std::size_t i = 0; i < sent; ++i) out.put(length_code[static_cast<std::size_t>(kCodeLengthOrder[i])], 3);
+  out.put(0, 1);  // every symbol's length follows
+  const PrefixCode code(std::move(length_code));
+  for (const std::uint8_t l : lengths) code.put(out, l);
+}
+
+// VP8L's prefix coding of a length or distance code: a prefix symbol and its extra bits.
+struct Prefixed {
+  int symbol, extra_bits, extra;
+};
+Prefixed vp8l_prefix(int value) {  // value >= 1
+  const int d = value - 1;
+  if (d < 4) return {d, 0, 0};
+  int high = 0;
+  while ((d >> (high + 1)) != 0) ++high;  // floor(log2(d)) >= 2
+  const int second = d >> (high - 1) & 1;
+  return {2 * high + second, high - 1, d & ((1 << (high - 1)) - 1)};
+}
+
+// The image's codes: every green value and length prefix, every red and blue value (none is left out, so nothing
+// needs counting first).
+struct Vp8lCodes {
+  std::vector<std::uint8_t> green_lengths = complete_lengths(kVp8lLiterals + kVp8lLengthCodes, kVp8lLiterals + kVp8lLengthCodes);
+  std::vector<std::uint8_t> channel_lengths = complete_lengths(kVp8lLiterals, kVp8lLiterals);  // red and blue
+  PrefixCode green{green_lengths};
+  PrefixCode channel{channel_lengths};
+};
+
+void put_literal(BitWriter& out, const Vp8lCodes& codes, const Rgb& c) {
+  codes.green.put(out, c.g);
+  codes.channel.put(out, c.r);
+  codes.channel.put(out, c.b);  // alpha: a one-symbol code (255), no bits
+}
+
+void put_copies(BitWriter& out, const Vp8lCodes& codes, int distance_prefix, std::int64_t pixels) {
+  while (pixels > 0) {
+    const int length = static_cast<int>(std::min<std::int64_t>(pixels, kVp8lMaxCopy));
+    const Prefixed p = vp8l_prefix(length);
+    codes.green.put(out, kVp8lLiterals + p.symbol);
+    out.put(static_cast<std::uint32_t>(p.extra), p.extra_bits);
+    out.put(static_cast<std::uint32_t>(distance_prefix), 1);  // the two-symbol distance code: one bit
+    pixels -= length;
   }
 }
 
-struct WebpWriter {
-  WebPPicture picture{};
-  WebPMemoryWriter memory{};
-  WebpWriter() {
-    WebPPictureInit(&picture);
-    WebPMemoryWriterInit(&memory);
-  }
-  ~WebpWriter() {
-    WebPPictureFree(&picture);
-    WebPMemoryWriterClear(&memory);
-  }
-  WebpWriter(const WebpWriter&) = delete;
-  WebpWriter& operator=(const WebpWriter&) = delete;
-};
-
-// libwebp's effort knob (method) for a quality. Its fastest, 0, picks intra 16x16 or 4x4 prediction per macroblock
-// from the quality alone, and from 89 on picks 4x4 for every flat macroblock (ten modes tried on each of sixteen
-// sub-blocks); method 2 tries 16x16 first and leaves 4x4 as soon as it cannot win, until, from 95 on, 4x4 wins
-// often enough that trying both costs more. Measured on this picture at 1K and 4K: method 0 is fastest below 89
-// and from 95, method 2 from 89 to 94 (4K at 90: ~150-180 ms against ~245-275 ms).
-int webp_method(int quality) { return quality >= 89 && quality <= 94 ? 2 : 0; }
-
-// Same as WebPEncodeRGB(rgb, w, h, stride, quality) but tuned for speed, as a fake image needs no compression
-// effort: the fastest method for the quality, one segment, no spatial noise shaping and no loop filter; and the
-// frame is handed over as YUV planes (the picture's colours converted once), so libwebp converts no pixel. The
-// quality is still applied (a lower one gives fewer bytes) and the output still decodes to the spec's dimensions.
-// A 4:2:0 chroma sample covers 2 x 2 pixels of one cell (cells start at even coordinates).
 std::string encode_webp(const ImageSpec& spec, const Picture& picture) {
-  WebPConfig config;
-  if (!WebPConfigPreset(&config, WEBP_PRESET_DEFAULT, static_cast<float>(spec.quality))) {
-    throw std::runtime_error("webp encoder: libwebp version mismatch");
-  }
-  config.method = webp_method(spec.quality);
-  config.segments = 1;
-  config.sns_strength = 0;
-  config.filter_strength = 0;
-  config.autofilter = 0;
-  WebpWriter writer;
-  writer.picture.width = spec.width;
-  writer.picture.height = spec.height;
-  writer.picture.use_argb = 0;
-  writer.picture.colorspace = WEBP_YUV420;
-  writer.picture.writer = WebPMemoryWrite;
-  writer.picture.custom_ptr = &writer.memory;
-  if (!WebPPictureAlloc(&writer.picture)) throw std::runtime_error("webp encoder: out of memory for the frame");
+  static const Vp8lCodes codes;
+  BitWriter out;
+  out.put(0x2f, 8);  // VP8L signature
+  out.put(static_cast<std::uint32_t>(spec.width - 1), 14);
+  out.put(static_cast<std::uint32_t>(spec.height - 1), 14);
+  out.put(0, 1);  // alpha unused (every pixel opaque)
+  out.put(0, 3);  // version 0
+  out.put(0, 1);  // no transform
+  out.put(0, 1);  // no colour cache
+  out.put(0, 1);  // one prefix code group for the whole image
+  put_code_lengths(out, codes.green_lengths);
+  put_code_lengths(out, codes.channel_lengths);  // red
+  put_code_lengths(out, codes.channel_lengths);  // blue
+  out.put(1, 1);     // alpha: a simple code
+  out.put(0, 1);     // of one symbol
+  out.put(1, 1);     // written in 8 bits
+  out.put(255, 8);   // opaque
+  out.put(1, 1);     // distance: a simple code
+  out.put(1, 1);     // of two symbols
+  out.put(0, 1);     // the first written in 1 bit
+  out.put(kVp8lCopyAbove, 1);
+  out.put(kVp8lCopyLeft, 8);
 
-  PlaneValues y{}, u{}, v{};
-  webp_yuv(picture.palette(), y, u, v);
   const auto cells = std::make_unique<std::uint8_t[]>(static_cast<std::size_t>(picture.columns()));
-  WebPPicture& frame = writer.picture;
-  const int chroma_width = (spec.width + 1) / 2, chroma_height = (spec.height + 1) / 2;
+  const std::vector<Rgb>& palette = picture.palette();
   for (int cell_row = 0; cell_row < picture.rows(); ++cell_row) {
     picture.paint_cells(cell_row, cells.get());
-    const int top = cell_row * kCell, bottom = std::min(spec.height, top + kCell);
-    std::uint8_t* const luma = frame.y + static_cast<std::ptrdiff_t>(top) * frame.y_stride;
-    spread_cells(cells.get(), y, kCell, spec.width, luma);
-    for (int row = top + 1; row < bottom; ++row) {
-      std::memcpy(frame.y + static_cast<std::ptrdiff_t>(row) * frame.y_stride, luma, static_cast<std::size_t>(spec.width));
+    for (int c = 0; c < picture.columns();) {
+      int end = c + 1;
+      while (end < picture.columns() && cells[static_cast<std::size_t>(end)] == cells[static_cast<std::size_t>(c)]) ++end;
+      put_literal(out, codes, palette[cells[static_cast<std::size_t>(c)]]);
+      put_copies(out, codes, kVp8lCopyLeft, std::min(spec.width, end * kCell) - c * kCell - 1);
+      c = end;
     }
-    const int chroma_top = top / 2, chroma_bottom = std::min(chroma_height, chroma_top + kCell / 2);
-    std::uint8_t* const first_u = frame.u + static_cast<std::ptrdiff_t>(chroma_top) * frame.uv_stride;
-    std::uint8_t* const first_v = frame.v + static_cast<std::ptrdiff_t>(chroma_top) * frame.uv_stride;
-    spread_cells(cells.get(), u, kCell / 2, chroma_width, first_u);
-    spread_cells(cells.get(), v, kCell / 2, chroma_width, first_v);
-    for (int row = chroma_top + 1; row < chroma_bottom; ++row) {
-      const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(row) * frame.uv_stride;
-      std::memcpy(frame.u + at, first_u, static_cast<std::size_t>(chroma_width));
-      std::memcpy(frame.v + at, first_v, static_cast<std::size_t>(chroma_width));
-    }
+    const int rows = std::min(kCell, spec.height - cell_row * kCell);
+    put_copies(out, codes, kVp8lCopyAbove, static_cast<std::int64_t>(rows - 1) * spec.width);
   }
-  if (!WebPEncode(&config, &writer.picture)) {
-    throw std::runtime_error("webp encoder: error code " + std::to_string(writer.picture.error_code));
-  }
-  return std::string(reinterpret_cast<const char*>(writer.memory.mem), writer.memory.size);
+  const std::string bitstream = out.finish();
+
+  auto le32 = [](std::string& s, std::size_t v) {
+    for (int i = 0; i < 4; ++i) s.push_back(static_cast<char>(v >> (8 * i) & 0xFF));
+  };
+  const std::size_t padded = bitstream.size() + (bitstream.size() & 1);
+  std::string file;
+  file.reserve(20 + padded);
+  file += "RIFF";
+  le32(file, 4 + 8 + padded);
+  file += "WEBPVP8L";
+  le32(file, bitstream.size());
+  file += bitstream;
+  if (bitstream.size() & 1) file.push_back('\0');
+  return file;
 }
 
 void validate(const ImageSpec& spec) {

@@ -1,5 +1,6 @@
 #pragma once
-// Real, decodable images (PNG via libpng, JPEG via libjpeg-turbo, WebP via libwebp), deterministic for a seed.
+// Real, decodable images (PNG via libpng, JPEG via libjpeg-turbo, lossless WebP written directly), deterministic for
+// a seed.
 // Rendering is lazy and cached: the cache is bounded in bytes and thread-safe.
 
 #include <cstdint>
@@ -25,7 +26,7 @@ struct ImageSpec {
   int width = 1024;
   int height = 1024;
   Format format = Format::png;
-  int quality = 90;        // JPEG / WebP quality 0-100 (really applied)
+  int quality = 90;        // JPEG quality 0-100 (really applied; PNG and the lossless WebP have none)
   std::uint64_t seed = 0;  // picks colours and pattern; same spec => same bytes
 
   bool operator==(const ImageSpec&) const = default;
