@@ -7,6 +7,7 @@
 
 #include "contract_impl.hpp"
 #include "nanosim/json_limits.hpp"
+#include "nanosim/json_text.hpp"
 
 namespace nanosim::contracts {
 namespace {
@@ -144,7 +145,7 @@ HttpResponse Contract::render_error(std::string_view kind, const std::map<std::s
   response.status = spec.http_status;
   for (const auto& [name, value] : spec.headers) response.set_header(name, substitute_placeholders(value, vars));
   response.set_header("Content-Type", "application/json");
-  response.body = substitute_all(spec.body, vars).dump(-1, ' ', false, json::error_handler_t::replace);
+  response.body = json_text(substitute_all(spec.body, vars));
   return response;
 }
 

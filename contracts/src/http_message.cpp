@@ -32,7 +32,14 @@ std::string_view trim(std::string_view text) noexcept {
 
 template <typename Map>
 std::optional<std::string> first_value(const Map& map, std::string_view key) {
-  auto it = map.find(typename Map::key_type(key));
+  // A transparent comparator (headers) finds by the view itself; std::less<std::string> needs a string.
+  auto it = [&] {
+    if constexpr (requires { typename Map::key_compare::is_transparent; }) {
+      return map.find(key);
+    } else {
+      return map.find(typename Map::key_type(key));
+    }
+  }();
   if (it == map.end()) return std::nullopt;
   return it->second;
 }
@@ -155,14 +162,21 @@ std::string percent_decode(std::string_view text, bool form_encoding) {
   return out;
 }
 
-std::string percent_encode(std::string_view text) {
+namespace {
+bool unreserved(unsigned char c) {  // RFC 3986 §2.3, whatever the C locale says
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
+}
+}  // namespace
+
+void append_percent_encoded(std::string& out, std::string_view text) {
   static constexpr char digits[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                            c == '.' || c == '_' || c == '~';  // RFC 3986 §2.3, whatever the C locale says
-    if (unreserved) {
+  std::size_t plain = 0;  // ids and model names are usually unreserved throughout: copied in one piece
+  while (plain < text.size() && unreserved(static_cast<unsigned char>(text[plain]))) ++plain;
+  out.append(text.substr(0, plain));
+  for (std::size_t i = plain; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (unreserved(c)) {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
@@ -170,6 +184,12 @@ std::string percent_encode(std::string_view text) {
       out.push_back(digits[c & 0x0F]);
     }
   }
+}
+
+std::string percent_encode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  append_percent_encoded(out, text);
   return out;
 }
 

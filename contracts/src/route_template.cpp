@@ -63,11 +63,27 @@ std::optional<std::map<std::string, std::string>> RouteTemplate::match(std::stri
   if (path.empty() || path.front() != '/') return std::nullopt;
   // Most templates a path is tried against have another number of segments: told without splitting it.
   if (static_cast<std::size_t>(std::count(path.begin(), path.end(), '/')) != segments_.size()) return std::nullopt;
-  const auto parts = split_segments(path);
+  // The path's segments in turn, without a vector: segment i is path[begin, end).
+  auto each_segment = [&](auto&& visit) {
+    std::size_t begin = 1;
+    for (const Segment& segment : segments_) {
+      const std::size_t slash = path.find('/', begin);
+      const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
+      if (!visit(segment, path.substr(begin, end - begin))) return false;
+      begin = end + 1;
+    }
+    return true;
+  };
+  // The literal segments first: a template that differs there (most do) allocates nothing.
+  const bool literals_agree = each_segment([](const Segment& segment, std::string_view text) {
+    return segment.size() != 1 || segment.front().is_parameter || segment.front().text == text;
+  });
+  if (!literals_agree) return std::nullopt;
   std::map<std::string, std::string> params;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (!match_segment(segments_[i], 0, parts[i], params)) return std::nullopt;
-  }
+  const bool matched = each_segment([&](const Segment& segment, std::string_view text) {
+    return match_segment(segment, 0, text, params);
+  });
+  if (!matched) return std::nullopt;
   return params;
 }
 

@@ -6,6 +6,7 @@
 
 #include "nanosim/inline_image.hpp"
 #include "nanosim/json_limits.hpp"
+#include "nanosim/json_text.hpp"
 #include "provider.hpp"
 
 namespace nanosim::core {
@@ -96,7 +97,7 @@ HttpResponse json_response(int status, const json& body) {
   response.status = status;
   // Text that is not UTF-8 (echoed paths, binary uploads in the journal) is sent with U+FFFD in its place:
   // a body must always be valid JSON.
-  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  response.body = json_text(body);
   response.set_header("Content-Type", "application/json");
   return response;
 }

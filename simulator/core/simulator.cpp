@@ -21,12 +21,17 @@ std::string join_query(const QueryParams& query) {
   return out;
 }
 
-/// The first `limit` bytes, never ending inside a UTF-8 character (the journal is served as JSON).
-std::string truncated(const std::string& text, std::size_t limit) {
-  if (text.size() <= limit) return text;
+/// Makes `out` the first `limit` bytes of `text`, never ending inside a UTF-8 character (the journal is served as
+/// JSON), and "..." when cut. Assigns into `out`'s buffer.
+void assign_truncated(std::string& out, const std::string& text, std::size_t limit) {
+  if (text.size() <= limit) {
+    out.assign(text);
+    return;
+  }
   std::size_t cut = limit;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return text.substr(0, cut) + "...";
+  out.assign(text, 0, cut);
+  out += "...";
 }
 
 }  // namespace
@@ -205,7 +210,7 @@ HttpResponse Simulator::handle(const HttpRequest& request, ExchangeInfo& info) {
   }
   const bool is_admin = info.operation == "admin";
   if (!is_admin) {
-    JournalEntry entry;
+    JournalEntry entry = impl_->journal.spare();  // assigned field by field: its buffers are reused
     entry.at = arrived;
     entry.method = request.method;
     entry.path = request.path;
@@ -216,10 +221,11 @@ HttpResponse Simulator::handle(const HttpRequest& request, ExchangeInfo& info) {
     entry.api_key = info.api_key;
     entry.request_id = info.request_id;
     entry.status = response.status;
-    entry.request_headers = masked_headers(request.headers);
+    entry.request_headers = request.headers;
+    mask_headers(entry.request_headers);
     entry.response_headers = response.headers;
-    entry.request_body = truncated(request.body, impl_->options.journal_body_limit);
-    if (info.operation != "file") entry.response_body = truncated(response.body, impl_->options.journal_body_limit);
+    assign_truncated(entry.request_body, request.body, impl_->options.journal_body_limit);
+    if (info.operation != "file") assign_truncated(entry.response_body, response.body, impl_->options.journal_body_limit);
     entry.notes = std::move(notes);
     impl_->describe_exchange(response, info, entry);
     impl_->journal.record(std::move(entry));
@@ -241,8 +247,8 @@ std::uint64_t Simulator::record_exchange(const HttpRequest& request, const HttpR
   details.path = request.path;
   details.query = join_query(request.query);
   details.status = response.status;
-  details.request_body = truncated(request.body, impl_->options.journal_body_limit);
-  details.response_body = truncated(response.body, impl_->options.journal_body_limit);
+  assign_truncated(details.request_body, request.body, impl_->options.journal_body_limit);
+  assign_truncated(details.response_body, response.body, impl_->options.journal_body_limit);
   return impl_->journal.record(std::move(details));
 }
 

@@ -29,9 +29,7 @@ std::string expand(std::string_view path_template, const std::map<std::string, s
   return out;
 }
 
-std::string expand(std::string_view path_template, PathParams params) {
-  std::string out;
-  out.reserve(path_template.size() + 32);
+void append_expanded(std::string& out, std::string_view path_template, PathParams params) {
   for (std::size_t i = 0; i < path_template.size();) {
     const std::size_t open = path_template.find('{', i);
     if (open == std::string_view::npos) {
@@ -42,10 +40,16 @@ std::string expand(std::string_view path_template, PathParams params) {
     const std::size_t close = path_template.find('}', open);
     const std::string_view name = path_template.substr(open + 1, close - open - 1);
     for (const auto& [param, value] : params) {
-      if (param == name) out += percent_encode(value);
+      if (param == name) append_percent_encoded(out, value);
     }
     i = close + 1;
   }
+}
+
+std::string expand(std::string_view path_template, PathParams params) {
+  std::string out;
+  out.reserve(path_template.size() + 32);
+  append_expanded(out, path_template, params);
   return out;
 }
 

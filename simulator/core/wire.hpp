@@ -29,6 +29,8 @@ std::string expand(std::string_view path_template, const std::map<std::string, s
 /// The same with the values given inline, without building a map (the status poll's hot path).
 using PathParams = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 std::string expand(std::string_view path_template, PathParams params);
+/// The same, appended to `out` (a base URL already there).
+void append_expanded(std::string& out, std::string_view path_template, PathParams params);
 
 /// Query flags as the official clients send them: "1"/"true" (any case) are true, anything else false.
 bool flag(const std::optional<std::string>& value);

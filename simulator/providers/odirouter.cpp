@@ -98,10 +98,20 @@ class Odirouter final : public core::ProviderAdapter {
   /// request_id and the three URLs, built from the contract's own path templates.
   json urls(const ProviderCall& call, const JobView& job) const {
     const core::PathParams params{{"model", job.spec.model}, {"request_id", job.id}};
-    return {{"request_id", job.id},
-            {"response_url", call.base_url + core::expand(contract_.operation("result").path, params)},
-            {"status_url", call.base_url + core::expand(contract_.operation("status").path, params)},
-            {"cancel_url", call.base_url + core::expand(contract_.operation("cancel").path, params)}};
+    auto url = [&](const char* operation) {
+      const std::string& path = contract_.operation(operation).path;
+      std::string out;
+      out.reserve(call.base_url.size() + path.size() + job.id.size() + job.spec.model.size());
+      out += call.base_url;
+      core::append_expanded(out, path, params);
+      return out;
+    };
+    json out = json::object();
+    out["request_id"] = job.id;
+    out["response_url"] = url("result");
+    out["status_url"] = url("status");
+    out["cancel_url"] = url("cancel");
+    return out;
   }
 
   HttpResponse status_body(const ProviderCall& call, const JobView& job, bool with_logs) const {

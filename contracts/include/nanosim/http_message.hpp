@@ -83,6 +83,8 @@ QueryParams parse_query_string(std::string_view query);
 std::string percent_decode(std::string_view text, bool form_encoding = false);
 /// Percent-encodes everything but unreserved characters.
 std::string percent_encode(std::string_view text);
+/// The same, appended to `out`.
+void append_percent_encoded(std::string& out, std::string_view text);
 /// Splits a "multipart/form-data; boundary=..." body; returns nullopt when malformed.
 std::optional<std::vector<FormPart>> parse_multipart(std::string_view content_type, std::string_view body);
 

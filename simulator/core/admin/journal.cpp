@@ -48,11 +48,15 @@ std::string mask_key(std::string_view key) {
   return "…";
 }
 
-Headers masked_headers(const Headers& headers) {
-  Headers out;
-  for (const auto& [name, value] : headers) {
-    out.emplace(name, secret_headers().count(name) != 0 ? mask(value) : value);
+void mask_headers(Headers& headers) {
+  for (auto& [name, value] : headers) {
+    if (secret_headers().count(name) != 0) value = mask(value);
   }
+}
+
+Headers masked_headers(const Headers& headers) {
+  Headers out = headers;
+  mask_headers(out);
   return out;
 }
 
@@ -83,6 +87,30 @@ std::uint64_t Journal::record(JournalEntry entry) {
     ++dropped_;
   }
   return entries_.empty() ? 0 : entries_.back().sequence;
+}
+
+JournalEntry Journal::spare() {
+  JournalEntry oldest;
+  {
+    std::lock_guard lock(mutex_);
+    if (capacity_ == 0 || entries_.size() < capacity_) return {};
+    oldest = std::move(entries_.front());
+    entries_.pop_front();
+    ++dropped_;
+  }
+  JournalEntry spare;
+  auto reuse = [](std::string& from, std::string& to) {
+    to = std::move(from);
+    to.clear();  // keeps the buffer
+  };
+  reuse(oldest.path, spare.path);
+  reuse(oldest.job_id, spare.job_id);
+  reuse(oldest.request_id, spare.request_id);
+  reuse(oldest.request_body, spare.request_body);
+  reuse(oldest.response_body, spare.response_body);
+  spare.request_headers = std::move(oldest.request_headers);
+  spare.response_headers = std::move(oldest.response_headers);
+  return spare;  // what else `oldest` held is freed here, outside the lock
 }
 
 std::vector<JournalEntry> Journal::entries(std::uint64_t after_sequence, std::size_t limit) const {

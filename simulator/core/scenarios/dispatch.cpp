@@ -173,6 +173,10 @@ HttpResponse Simulator::Impl::handle_provider(const std::string& provider_id, co
   call.info.latency = decision.latency;
   context.finish_request(call, response);
   faults.after(decision, response, call.info, !clock->manual());
+  // The job's state after the exchange, for the journal, read while the lock is held anyway.
+  if (!call.info.job_id.empty()) {
+    if (const JobView* job = engine.find(call.info.job_id)) call.info.job_state = std::string(to_string(job->state));
+  }
   return response;
 }
 
@@ -206,8 +210,9 @@ void Simulator::Impl::describe_exchange(const HttpResponse& response, const Exch
   entry.retry_after = retry_after_of(response);
   entry.fault = info.wire_fault;
   if (response.fault == ConnectionFault::slow_body) entry.fault = "slow_body";
-  if (info.job_id.empty()) return;
-  std::lock_guard lock(mutex);
+  entry.job_state = info.job_state;
+  if (!entry.job_state.empty() || info.job_id.empty()) return;
+  std::lock_guard lock(mutex);  // a file download, or a provider call about a job that is not known
   if (const JobView* job = engine.find(info.job_id)) entry.job_state = std::string(to_string(job->state));
 }
 

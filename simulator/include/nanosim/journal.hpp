@@ -55,12 +55,20 @@ std::string mask_key(std::string_view key);
 /// The headers with every API key masked: the headers the contracts' auth schemes read (Authorization,
 /// x-goog-api-key), Proxy-Authorization and Cookie keep their scheme word ("Bearer ") and mask the key (mask_key).
 Headers masked_headers(const Headers& headers);
+/// The same, in place.
+void mask_headers(Headers& headers);
 
 /// Thread-safe, bounded.
 class Journal {
  public:
   explicit Journal(std::size_t capacity) : capacity_(capacity) {}
   std::uint64_t record(JournalEntry entry);  // returns the entry's sequence
+  /// An entry to fill and hand to record(). When the journal is full it is the oldest entry, dropped now rather
+  /// than in record(), with its memory kept: path, job_id, request_id and the bodies are empty but keep their
+  /// buffers, and the header maps keep their nodes *and their contents*, so the caller assigns both (an assignment
+  /// then reuses the nodes). Filling it copies into memory already there instead of allocating and freeing an entry's
+  /// worth of strings per request. Every other field is as in a new entry.
+  [[nodiscard]] JournalEntry spare();
   [[nodiscard]] std::vector<JournalEntry> entries(std::uint64_t after_sequence = 0, std::size_t limit = SIZE_MAX) const;
   /// One page: entries after `after_sequence` that `keep` accepts, at most `limit`, looking at no more than
   /// `max_scan` (the journal's lock is held that long, no longer). `next_after`: the last sequence looked at when

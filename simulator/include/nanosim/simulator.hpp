@@ -71,6 +71,7 @@ struct ExchangeInfo {
   std::string job_id;
   std::string api_key;  // the authenticated key, if any
   std::string request_id;  // the id the provider gives this exchange (contract "request_id"), as its headers send it
+  std::string job_state;   // canonical state of the job the exchange was about, after it ("queued", ...)
   /// A connection or body fault a scenario injected on purpose ("truncated_json", ...): the answer is meant to
   /// be off-contract, so contract checks skip it.
   std::string wire_fault;
