@@ -14,4 +14,6 @@ function(nanosim_embed_files target)
     COMMENT "Embedding ${ARG_FUNCTION}"
     VERBATIM)
   target_sources(${target} PRIVATE "${out}")
+  # Mostly one large array: nothing to share with other sources in a unity build, and its names would clash there.
+  set_source_files_properties("${out}" PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
 endfunction()

@@ -3,9 +3,9 @@
 #   1. installs the dev build into a temporary prefix, configures examples/consumer against it (find_package) and
 #      runs its tests (Catch2 through the test kit, plain CTest, the installed program), with the checkout hidden
 #      from the test kit (it must read the installed fixtures);
-#   2. builds the Debian package with CPack, installs it with apt (dpkg underneath), checks that `nanosim serve` from
-#      /usr/bin answers on a free port, and removes the package again.
-# Needs the dev tree (./scripts/test.sh builds it); builds only the installed targets when they are missing.
+#   2. builds the Debian package with CPack from the release tree (optimised, as users run it), installs it with apt
+#      (dpkg underneath), checks that `nanosim serve` from /usr/bin answers on a free port, and removes the package.
+# Needs the dev tree (./scripts/test.sh builds it); builds only the installed targets of either tree when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -30,8 +30,11 @@ cmake -S examples/consumer -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$wo
 cmake --build "$work/consumer"
 (cd "$work/consumer" && env -u NANOSIM_FIXTURES ctest --output-on-failure)
 
-echo "check-package: the Debian package"
-(cd build/dev && cpack -G DEB -B "$work/deb" >/dev/null)
+echo "check-package: the Debian package, from the release tree"
+[[ -f build/release/CMakeCache.txt ]] ||  # configured as serve.sh does
+  cmake --preset release -DNANOSIM_BUILD_TESTS=OFF -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 >/dev/null
+cmake --build --preset release --target nanosim nanosim_testkit -- -j"$(nproc)"
+(cd build/release && cpack -G DEB -B "$work/deb" >/dev/null)
 deb="$(ls "$work"/deb/nanosim_*.deb)"
 dpkg-deb --contents "$deb" > "$work/deb-contents.txt"
 for file in ./usr/bin/nanosim ./usr/lib/cmake/nanosim/nanosimConfig.cmake ./usr/include/nanosim/simulator.hpp \

@@ -18,6 +18,7 @@
 #include <png.h>
 #include <webp/decode.h>
 
+#include "jpeg_error.hpp"
 #include "nanosim/images.hpp"
 
 namespace nanosim::images {
@@ -156,10 +157,7 @@ std::optional<DecodedImage> decode_png(std::string_view bytes) {
 // ---------------------------------------------------------------------------------------------------------------
 // JPEG decoding (libjpeg-turbo, scanline by scanline)
 
-struct JpegErrorManager {
-  jpeg_error_mgr base;
-  std::jmp_buf jump;
-};
+using detail::JpegErrorManager;
 
 struct JpegReader {
   jpeg_decompress_struct cinfo{};  // zeroed: jpeg_destroy_decompress is a no-op until created

@@ -30,6 +30,7 @@
 #include <png.h>
 #include <zlib.h>
 
+#include "jpeg_error.hpp"
 #include "nanosim/images.hpp"
 
 namespace nanosim::images {
@@ -262,10 +263,7 @@ std::string encode_png(const ImageSpec& spec, const Picture& picture) {
 // ---------------------------------------------------------------------------------------------------------------
 // JPEG (libjpeg-turbo, one scanline at a time, into a malloc'ed buffer that the destination manager grows)
 
-struct JpegErrorManager {
-  jpeg_error_mgr base;
-  std::jmp_buf jump;
-};
+using detail::JpegErrorManager;
 
 void jpeg_on_error(j_common_ptr cinfo) { std::longjmp(reinterpret_cast<JpegErrorManager*>(cinfo->err)->jump, 1); }
 void jpeg_on_message(j_common_ptr, int) {}  // never print to stderr
@@ -480,7 +478,9 @@ std::vector<std::uint8_t> complete_lengths(int alphabet, int used) {
   int b = 0;
   while ((1 << b) < used) ++b;
   const int shorter = (1 << b) - used;
-  for (int s = 0; s < used; ++s) lengths[static_cast<std::size_t>(s)] = static_cast<std::uint8_t>(s < shorter ? b - 1 : b);
+  for (int s = 0; s < used; ++s) {
+    lengths[static_cast<std::size_t>(s)] = static_cast<std::uint8_t>(s < shorter ? b - 1 : b);
+  }
   return lengths;
 }
 
@@ -499,7 +499,8 @@ void put_code_lengths(BitWriter& out, const std::vector<std::uint8_t>& lengths) 
   for (int l = 0; l < 16; ++l) {
     if (seen[static_cast<std::size_t>(l)]) values.push_back(l);
   }
-  const std::vector<std::uint8_t> ranks = complete_lengths(static_cast<int>(values.size()), static_cast<int>(values.size()));
+  const int distinct = static_cast<int>(values.size());
+  const std::vector<std::uint8_t> ranks = complete_lengths(distinct, distinct);
   std::vector<std::uint8_t> length_code(kCodeLengthOrder.size(), 0);
   for (std::size_t i = 0; i < values.size(); ++i) length_code[static_cast<std::size_t>(values[i])] = ranks[i];
   std::size_t sent = 4;
@@ -530,7 +531,8 @@ Prefixed vp8l_prefix(int value) {  // value >= 1
 // The image's codes: every green value and length prefix, every red and blue value (none is left out, so nothing
 // needs counting first).
 struct Vp8lCodes {
-  std::vector<std::uint8_t> green_lengths = complete_lengths(kVp8lLiterals + kVp8lLengthCodes, kVp8lLiterals + kVp8lLengthCodes);
+  static constexpr int kGreenAlphabet = kVp8lLiterals + kVp8lLengthCodes;
+  std::vector<std::uint8_t> green_lengths = complete_lengths(kGreenAlphabet, kGreenAlphabet);
   std::vector<std::uint8_t> channel_lengths = complete_lengths(kVp8lLiterals, kVp8lLiterals);  // red and blue
   PrefixCode green{green_lengths};
   PrefixCode channel{channel_lengths};
@@ -581,10 +583,11 @@ std::string encode_webp(const ImageSpec& spec, const Picture& picture) {
   const std::vector<Rgb>& palette = picture.palette();
   for (int cell_row = 0; cell_row < picture.rows(); ++cell_row) {
     picture.paint_cells(cell_row, cells.get());
+    const std::uint8_t* const row = cells.get();
     for (int c = 0; c < picture.columns();) {
       int end = c + 1;
-      while (end < picture.columns() && cells[static_cast<std::size_t>(end)] == cells[static_cast<std::size_t>(c)]) ++end;
-      put_literal(out, codes, palette[cells[static_cast<std::size_t>(c)]]);
+      while (end < picture.columns() && row[end] == row[c]) ++end;
+      put_literal(out, codes, palette[row[c]]);
       put_copies(out, codes, kVp8lCopyLeft, std::min(spec.width, end * kCell) - c * kCell - 1);
       c = end;
     }

@@ -8,13 +8,13 @@
 namespace nanosim::providers::nanoseries {
 namespace {
 
-constexpr std::string_view invalid_kind = "openai_invalid_request";
+constexpr std::string_view openai_invalid_kind = "openai_invalid_request";
 
 /// Runs the request's job to its end and answers with its images, or with the face's error.
 HttpResponse images_response(Family& family, ProviderCall& call, const contracts::Operation& op, NanoRequest request,
                              const std::string& response_format) {
   const std::string output_format = request.output_format;
-  auto completed = family.complete(call, op, std::move(request), invalid_kind);
+  auto completed = family.complete(call, op, std::move(request), openai_invalid_kind);
   if (auto* refused = std::get_if<HttpResponse>(&completed)) return std::move(*refused);
   const JobView& job = std::get<JobView>(completed);
   json body = core::openai_images(family.context(), call, job, response_format);
@@ -41,7 +41,7 @@ std::vector<core::ImageReference> uploaded_images(const std::vector<FormPart>& p
 }  // namespace
 
 HttpResponse openai_generate(Family& family, ProviderCall& call, const contracts::Operation& op) {
-  auto checked = family.check_json(call, op, invalid_kind);
+  auto checked = family.check_json(call, op, openai_invalid_kind);
   if (auto* refused = std::get_if<HttpResponse>(&checked)) return std::move(*refused);
   json& body = std::get<json>(checked);
   NanoRequest request;
@@ -63,16 +63,17 @@ HttpResponse openai_edit(Family& family, ProviderCall& call, const contracts::Op
   }
   const auto parts = form_parts(call);
   if (!parts) {
-    return context.invalid({"", "multipart", "body: must be multipart/form-data (image and prompt parts)"}, invalid_kind);
+    return context.invalid({"", "multipart", "body: must be multipart/form-data (image and prompt parts)"},
+                           openai_invalid_kind);
   }
-  auto checked = family.check_body(call, op, contracts::form_to_json(*parts), invalid_kind);
+  auto checked = family.check_body(call, op, contracts::form_to_json(*parts), openai_invalid_kind);
   if (auto* refused = std::get_if<HttpResponse>(&checked)) return std::move(*refused);
   json& form = std::get<json>(checked);
   // The upstream (Gemini) refuses bytes that are no image (gemini/inline_image.hpp); the relay names the part.
   for (const FormPart& part : *parts) {
     if (part.name != "image" && part.name != "image[]") continue;
     if (auto fault = gemini::check_image_bytes(part.content, part.name)) {
-      return context.invalid({part.name, fault->kind, fault->message}, invalid_kind);
+      return context.invalid({part.name, fault->kind, fault->message}, openai_invalid_kind);
     }
   }
   NanoRequest request;
