@@ -32,7 +32,8 @@ cmake --build "$work/consumer"
 
 echo "check-package: the Debian package, from the release tree"
 [[ -f build/release/CMakeCache.txt ]] ||  # configured as serve.sh does
-  cmake --preset release -DNANOSIM_BUILD_TESTS=OFF -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 >/dev/null
+  cmake --preset release -DNANOSIM_BUILD_TESTS=OFF -DNANOSIM_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD=ON \
+        -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 >/dev/null
 cmake --build --preset release --target nanosim nanosim_testkit -- -j"$(nproc)"
 (cd build/release && cpack -G DEB -B "$work/deb" >/dev/null)
 deb="$(ls "$work"/deb/nanosim_*.deb)"

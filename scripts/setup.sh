@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Installs everything nanosim needs on Debian 12 (bookworm). Idempotent: installs only what is missing.
-# --no-npm: system packages only (scripts/serve.sh: serving needs none of the SDKs the tests run).
+# --no-npm: system packages only. --serve: only what building and running the program needs (scripts/serve.sh):
+# no test framework, benchmark library, clang (sanitizers, fuzzing), pytest, Node or npm package.
 set -euo pipefail
 with_npm=1
+serve_only=0
 [[ "${1:-}" == --no-npm ]] && with_npm=0
+[[ "${1:-}" == --serve ]] && with_npm=0 && serve_only=1
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  libcpp-httplib-dev nlohmann-json3-dev catch2 librapidcheck-dev libvalijson-dev
+  libcpp-httplib-dev nlohmann-json3-dev libvalijson-dev libcli11-dev libre2-dev
   libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev
-  libre2-dev libcli11-dev libbenchmark-dev clang libclang-rt-dev python3-pytest
-  nodejs npm
 )
+((serve_only)) || packages+=(catch2 librapidcheck-dev libbenchmark-dev clang libclang-rt-dev python3-pytest nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
