@@ -57,10 +57,10 @@ struct Submitted {
   std::string result_path;
 };
 
-/// Submits one odirouter job (throws if it was refused).
+/// Submits one odirouter job with `request` (submit_request's; throws if it was refused).
 template <typename Sim>
-Submitted submit(Sim& sim, std::string_view size_tier = "1K") {
-  const HttpResponse response = sim.handle(submit_request(size_tier));
+Submitted submit(Sim& sim, const HttpRequest& request) {
+  const HttpResponse response = sim.handle(request);
   if (response.status != 200) throw std::runtime_error("submit refused: " + response.body);
   // The id read straight from the text: parsing the whole body would be the benchmark's cost, not the simulator's.
   static constexpr std::string_view key = "\"request_id\":\"";
@@ -70,6 +70,11 @@ Submitted submit(Sim& sim, std::string_view size_tier = "1K") {
   const std::string id = response.body.substr(begin, response.body.find('"', begin) - begin);
   const std::string base = "/odirouter/v1/queue/nano_banana_2/requests/" + id;
   return {base + "/status", base + "/response"};
+}
+
+template <typename Sim>
+Submitted submit(Sim& sim, std::string_view size_tier = "1K") {
+  return submit(sim, submit_request(size_tier));
 }
 
 /// The path of the first output file of a result body ("http://nanosim.local/__nanosim/files/x.png" -> path).

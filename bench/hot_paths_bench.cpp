@@ -90,11 +90,13 @@ void BM_Submit(benchmark::State& state) {
 }
 BENCHMARK(BM_Submit);
 
-/// A full lifecycle: submit, poll (queued), the clock moves past the end, poll (completed), read the result.
+/// A full lifecycle: submit, poll (queued), the clock moves past the end, poll (completed), read the result. The
+/// submit request is built once, as a test's fixture would; each poll's is built from the job's id.
 template <typename Sim>
 void lifecycle(benchmark::State& state, Sim& sim) {
+  const HttpRequest submit = nanosim::bench::submit_request();
   for (auto _ : state) {
-    const auto job = nanosim::bench::submit(sim);
+    const auto job = nanosim::bench::submit(sim, submit);
     benchmark::DoNotOptimize(sim.handle(nanosim::bench::get(job.status_path)));
     sim.advance(std::chrono::minutes(2));
     benchmark::DoNotOptimize(sim.handle(nanosim::bench::get(job.status_path)));

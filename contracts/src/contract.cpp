@@ -58,6 +58,12 @@ Contract::Contract(json document) : impl_(std::make_unique<Impl>()) {
       }
     }
     impl_->load_errors();
+    const auto index = [&](const char* member, std::map<std::string, const json*, std::less<>>& into) {
+      for (const auto& [name, entry] : member_or_empty(impl_->document, member).items()) into.emplace(name, &entry);
+    };
+    index("models", impl_->models);
+    index("lifecycle", impl_->lifecycle_states);
+    index("failure_kinds", impl_->failure_kinds);
   } catch (const json::exception& e) {
     throw std::invalid_argument("contract " + impl_->id + " is malformed: " + e.what());
   }
@@ -116,9 +122,8 @@ std::vector<std::string> Contract::model_ids() const {
 }
 
 const json* Contract::model(std::string_view id) const {
-  const json& models = impl_->document.at("models");
-  auto it = models.find(std::string(id));
-  return it == models.end() ? nullptr : &*it;
+  const auto it = impl_->models.find(id);
+  return it == impl_->models.end() ? nullptr : it->second;
 }
 
 const Schema* Contract::model_request_schema(std::string_view model_id) const {
@@ -127,21 +132,19 @@ const Schema* Contract::model_request_schema(std::string_view model_id) const {
 }
 
 const json& Contract::lifecycle(std::string_view canonical_state) const {
-  const json& lifecycle = impl_->document.at("lifecycle");
-  auto it = lifecycle.find(std::string(canonical_state));
-  if (it == lifecycle.end()) {
+  const auto it = impl_->lifecycle_states.find(canonical_state);
+  if (it == impl_->lifecycle_states.end()) {
     throw std::out_of_range("contract " + impl_->id + " maps no lifecycle state \"" + std::string(canonical_state) + "\"");
   }
-  return *it;
+  return *it->second;
 }
 
 const json& Contract::failure_kind(std::string_view kind) const {
-  const json& kinds = impl_->document.at("failure_kinds");
-  auto it = kinds.find(std::string(kind));
-  if (it == kinds.end()) {
+  const auto it = impl_->failure_kinds.find(kind);
+  if (it == impl_->failure_kinds.end()) {
     throw std::out_of_range("contract " + impl_->id + " maps no failure kind \"" + std::string(kind) + "\"");
   }
-  return *it;
+  return *it->second;
 }
 
 std::vector<Violation> Contract::validate_request(const Operation& op, const json& body, std::string_view model_id) const {

@@ -30,6 +30,10 @@ struct Contract::Impl {
   std::map<std::string, const Schema*, std::less<>> model_schemas;
   std::map<std::string, std::map<std::string, const Schema*>, std::less<>> query_schemas;  // op -> param -> schema
   std::map<std::string, CatalogEntry, std::less<>> errors;
+  // The document's named entries, indexed once at load: a request looks them up by a view, allocating nothing.
+  std::map<std::string, const json*, std::less<>> models;
+  std::map<std::string, const json*, std::less<>> lifecycle_states;
+  std::map<std::string, const json*, std::less<>> failure_kinds;
 
   const Schema* compile(const json& schema, const std::string& name);
   void load_operations();

@@ -1,16 +1,33 @@
 #include "nanosim/json_text.hpp"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
 
 namespace nanosim {
 namespace {
 
 using nlohmann::json;
 
-// Printable ASCII other than '"' and '\': what nlohmann copies as it is.
-bool plain(const std::string& text) {
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
+// Printable ASCII other than '"' and '\': what nlohmann copies as it is. Eight bytes at a time: a byte is flagged
+// when it is below 0x20, at or above 0x80, or equal to '"' or '\' (the usual "has a zero byte" bit tricks).
+bool plain(std::string_view text) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  const auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  const char* at = text.data();
+  std::size_t left = text.size();
+  for (; left >= 8; at += 8, left -= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, at, sizeof word);
+    // Below 0x20: exact once no byte has its high bit set, and such a word is flagged anyway.
+    const std::uint64_t flagged = (word & highs) | ((word - 0x20 * ones) & ~word & highs) |
+                                  has_zero(word ^ ('"' * ones)) | has_zero(word ^ ('\\' * ones));
+    if (flagged != 0) return false;
+  }
+  for (; left > 0; ++at, --left) {
+    const auto byte = static_cast<unsigned char>(*at);
     if (byte < 0x20 || byte >= 0x80 || byte == '"' || byte == '\\') return false;
   }
   return true;
@@ -23,9 +40,9 @@ void append_by_nlohmann(const json& value, std::string& out) {
   serializer.dump(value, false, false, 0);
 }
 
-void append_string(const std::string& text, std::string& out) {
+void append_string(std::string_view text, std::string& out) {
   if (!plain(text)) {
-    append_by_nlohmann(json(text), out);
+    append_by_nlohmann(json(std::string(text)), out);
     return;
   }
   out += '"';
@@ -81,9 +98,42 @@ void append_json_text(const json& value, std::string& out) {
 
 std::string json_text(const json& value) {
   std::string out;
-  out.reserve(256);
+  out.reserve(512);
   append_json_text(value, out);
   return out;
 }
+
+JsonObjectText::JsonObjectText(std::string& out) : out_(out) { out_ += '{'; }
+
+std::string& JsonObjectText::member(std::string_view key) {
+  if (!first_ && !(last_key_ < key)) {
+    throw std::logic_error("JsonObjectText: \"" + std::string(key) + "\" after \"" + std::string(last_key_) + "\"");
+  }
+  if (!first_) out_ += ',';
+  first_ = false;
+  last_key_ = key;
+  nanosim::append_string(key, out_);
+  out_ += ':';
+  return out_;
+}
+
+JsonObjectText& JsonObjectText::string(std::string_view key, std::string_view value) {
+  nanosim::append_string(value, member(key));
+  return *this;
+}
+
+JsonObjectText& JsonObjectText::integer(std::string_view key, std::int64_t value) {
+  append_integer(value, member(key));
+  return *this;
+}
+
+JsonObjectText& JsonObjectText::value(std::string_view key, const json& value) {
+  append_json_text(value, member(key));
+  return *this;
+}
+
+void JsonObjectText::append_string(std::string_view text, std::string& out) { nanosim::append_string(text, out); }
+
+void JsonObjectText::close() { out_ += '}'; }
 
 }  // namespace nanosim

@@ -222,6 +222,8 @@ std::string file_token(std::string_view name);
 
 /// A JSON response with the given status.
 HttpResponse json_response(int status, const json& body);
+/// A JSON answer whose body the caller writes (JsonObjectText): the Content-Type set, room for the body reserved.
+HttpResponse json_response(int status);
 
 class ProviderAdapter {
  public:

@@ -92,6 +92,14 @@ ProviderContext::ProviderContext(Engine& engine, const contracts::Contract& cont
       job_id_prefix_(contract.document().at("ids").at("job").at("prefix").get<std::string>()),
       job_id_length_(contract.document().at("ids").at("job").at("length").get<std::size_t>()) {}
 
+HttpResponse json_response(int status) {
+  HttpResponse response;
+  response.status = status;
+  response.body.reserve(512);
+  response.set_header("Content-Type", "application/json");
+  return response;
+}
+
 HttpResponse json_response(int status, const json& body) {
   HttpResponse response;
   response.status = status;

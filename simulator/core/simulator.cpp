@@ -210,11 +210,12 @@ HttpResponse Simulator::handle(const HttpRequest& request, ExchangeInfo& info) {
   }
   const bool is_admin = info.operation == "admin";
   if (!is_admin) {
-    JournalEntry entry = impl_->journal.spare();  // assigned field by field: its buffers are reused
+    auto recycled = impl_->journal.spare();  // assigned field by field: its buffers are reused
+    JournalEntry& entry = *recycled;
     entry.at = arrived;
     entry.method = request.method;
     entry.path = request.path;
-    entry.query = join_query(request.query);
+    if (!request.query.empty()) entry.query = join_query(request.query);
     entry.provider = info.provider;
     entry.operation = info.operation;
     entry.job_id = info.job_id;
@@ -228,7 +229,7 @@ HttpResponse Simulator::handle(const HttpRequest& request, ExchangeInfo& info) {
     if (info.operation != "file") assign_truncated(entry.response_body, response.body, impl_->options.journal_body_limit);
     entry.notes = std::move(notes);
     impl_->describe_exchange(response, info, entry);
-    impl_->journal.record(std::move(entry));
+    impl_->journal.record(std::move(recycled));
   }
   if (impl_->has_observer.load()) {
     ResponseObserver observer;

@@ -4,6 +4,7 @@
 
 #include "../core/provider.hpp"
 #include "../core/wire.hpp"
+#include "nanosim/json_text.hpp"
 
 namespace nanosim::providers {
 namespace {
@@ -11,10 +12,18 @@ namespace {
 using core::json;
 using core::ProviderCall;
 using core::ProviderContext;
+using nanosim::JsonObjectText;
 
 class Odirouter final : public core::ProviderAdapter {
  public:
-  explicit Odirouter(ProviderContext& context) : context_(context), contract_(context.contract()) {}
+  explicit Odirouter(ProviderContext& context)
+      : context_(context),
+        contract_(context.contract()),
+        result_path_(contract_.operation("result").path),
+        status_path_(contract_.operation("status").path),
+        cancel_path_(contract_.operation("cancel").path),
+        result_pending_202_(contract_.operation("result").response_schemas.count(202) != 0),
+        retention_(contract_.document().at("files").at("retention_ms").get<std::int64_t>()) {}
 
   HttpResponse handle(ProviderCall& call) override {
     const auto route = core::route(contract_, call);
@@ -89,51 +98,56 @@ class Odirouter final : public core::ProviderAdapter {
     std::tie(spec.width, spec.height) = *size;
 
     const JobView& job = context_.submit(call, std::move(spec), *model);
-    json out = urls(call, job);
-    out["status"] = contract_.lifecycle("queued").at("wire");
-    out["queue_position"] = job.queue_position.value_or(0);
-    return core::json_response(200, out);
+    HttpResponse response = core::json_response(200);
+    JsonObjectText out(response.body);
+    urls(out, call, job, [&] { out.integer("queue_position", job.queue_position.value_or(0)); });
+    out.close();
+    return response;
   }
 
-  /// request_id and the three URLs, built from the contract's own path templates.
-  json urls(const ProviderCall& call, const JobView& job) const {
+  /// The members every queue answer has: request_id, status and the three URLs (built from the contract's own path
+  /// templates), written in key order with `middle`'s members (those that sort between "cancel_url" and
+  /// "request_id") in their place.
+  template <typename Middle>
+  void urls(JsonObjectText& out, const ProviderCall& call, const JobView& job, Middle middle) const {
     const core::PathParams params{{"model", job.spec.model}, {"request_id", job.id}};
-    auto url = [&](const char* operation) {
-      const std::string& path = contract_.operation(operation).path;
-      std::string out;
-      out.reserve(call.base_url.size() + path.size() + job.id.size() + job.spec.model.size());
-      out += call.base_url;
-      core::append_expanded(out, path, params);
-      return out;
+    std::string url;
+    auto write_url = [&](const char* key, const std::string& path) {
+      url.assign(call.base_url);
+      core::append_expanded(url, path, params);
+      out.string(key, url);
     };
-    json out = json::object();
-    out["request_id"] = job.id;
-    out["response_url"] = url("result");
-    out["status_url"] = url("status");
-    out["cancel_url"] = url("cancel");
-    return out;
+    write_url("cancel_url", cancel_path_);
+    middle();
+    out.string("request_id", job.id);
+    write_url("response_url", result_path_);
+    out.value("status", contract_.lifecycle(to_string(job.state)).at("wire"));
+    write_url("status_url", status_path_);
   }
 
   HttpResponse status_body(const ProviderCall& call, const JobView& job, bool with_logs) const {
-    const json& lifecycle = contract_.lifecycle(to_string(job.state));
-    json out = urls(call, job);
-    out["status"] = lifecycle.at("wire");
-    if (job.state == JobState::queued) {
-      out["queue_position"] = job.queue_position.value_or(0);
-    } else {
-      out["logs"] = with_logs ? logs(job) : json::array();
-    }
-    // The seconds actually spent running: none (no metrics) for a request cancelled before it started.
-    if (is_terminal(job.state) && job.started_at && job.finished_at) {
-      const Millis spent = *job.finished_at - *job.started_at;
-      out["metrics"] = {{"inference_time", std::round(static_cast<double>(spent.count()) / 10.0) / 100.0}};
-    }
-    if (job.state == JobState::failed || job.state == JobState::cancelled) {
-      const json& wire = contract_.failure_kind(job.failure_kind).at("wire");
-      out["error"] = job.failure_message.empty() ? wire.at("error") : json(job.failure_message);
-      out["error_type"] = wire.at("error_type");
-    }
-    return core::json_response(lifecycle.at("http_status").get<int>(), out);
+    HttpResponse response = core::json_response(contract_.lifecycle(to_string(job.state)).at("http_status").get<int>());
+    JsonObjectText out(response.body);
+    urls(out, call, job, [&] {
+      if (job.state == JobState::failed || job.state == JobState::cancelled) {
+        const json& wire = contract_.failure_kind(job.failure_kind).at("wire");
+        if (job.failure_message.empty()) {
+          out.value("error", wire.at("error"));
+        } else {
+          out.string("error", job.failure_message);
+        }
+        out.value("error_type", wire.at("error_type"));
+      }
+      if (job.state != JobState::queued) out.value("logs", with_logs ? logs(job) : json::array());
+      // The seconds actually spent running: none (no metrics) for a request cancelled before it started.
+      if (is_terminal(job.state) && job.started_at && job.finished_at) {
+        const Millis spent = *job.finished_at - *job.started_at;
+        out.value("metrics", {{"inference_time", std::round(static_cast<double>(spent.count()) / 10.0) / 100.0}});
+      }
+      if (job.state == JobState::queued) out.integer("queue_position", job.queue_position.value_or(0));
+    });
+    out.close();
+    return response;
   }
 
   json logs(const JobView& job) const {
@@ -153,13 +167,12 @@ class Odirouter final : public core::ProviderAdapter {
   HttpResponse result(const ProviderCall& call, const JobView& job) const {
     if (!is_terminal(job.state)) {
       HttpResponse pending = status_body(call, job, false);
-      pending.status = contract_.operation("result").response_schemas.count(202) ? 202 : pending.status;
+      pending.status = result_pending_202_ ? 202 : pending.status;
       return pending;
     }
     // The result is kept for the contract's retention (files.retention_ms) after the request ends: then it is gone.
     // (A scenario may expire the files sooner; the response still lists their URLs until then.)
-    const Millis retention{contract_.document().at("files").at("retention_ms").get<std::int64_t>()};
-    if (job.finished_at && context_.engine().now() >= *job.finished_at + retention) {
+    if (job.finished_at && context_.engine().now() >= *job.finished_at + retention_) {
       return context_.error("request_not_found", {{"request_id", job.id}});
     }
     if (job.state != JobState::succeeded) {
@@ -193,6 +206,12 @@ class Odirouter final : public core::ProviderAdapter {
 
   ProviderContext& context_;
   const contracts::Contract& contract_;
+  // Contract facts every request reads, looked up once.
+  const std::string& result_path_;
+  const std::string& status_path_;
+  const std::string& cancel_path_;
+  const bool result_pending_202_;
+  const Millis retention_;
 };
 
 }  // namespace

@@ -15,13 +15,26 @@ using nlohmann::json;
 
 namespace {
 
+/// Printable text with one byte of any value at any place: the writer looks at eight bytes at a time, so a byte
+/// that needs escaping or a UTF-8 check must be found in every position of a word and of the tail after the words.
+rc::Gen<std::string> one_byte_in_plain_text() {
+  return rc::gen::apply(
+      [](std::string plain, std::size_t at, char byte) {
+        plain.insert(plain.begin() + static_cast<std::ptrdiff_t>(at % (plain.size() + 1)), byte);
+        return plain;
+      },
+      rc::gen::container<std::string>(rc::gen::element('a', 'Z', '0', ' ', '~', '/')), rc::gen::arbitrary<std::size_t>(),
+      rc::gen::arbitrary<char>());
+}
+
 rc::Gen<json> text() {
   return rc::gen::oneOf(
       rc::gen::map(rc::gen::arbitrary<std::string>(), [](std::string s) { return json(std::move(s)); }),
       rc::gen::map(rc::gen::container<std::string>(rc::gen::inRange<char>(32, 127)),
                    [](std::string s) { return json(std::move(s)); }),
       rc::gen::map(rc::gen::element<std::string>("", "é", "日本", "\xff\xfe", "a\"b\\c", "tab\there", "\x7f", "/"),
-                   [](std::string s) { return json(std::move(s)); }));
+                   [](std::string s) { return json(std::move(s)); }),
+      rc::gen::map(one_byte_in_plain_text(), [](std::string s) { return json(std::move(s)); }));
 }
 
 rc::Gen<json> leaf() {
@@ -56,4 +69,32 @@ TEST_CASE("The compact JSON text appends to what is already written", "[unit][js
   nanosim::append_json_text(json{{"a", 1}, {"b", {true, nullptr, "x\ny"}}, {"c", 2.5}}, out);
   CHECK(out == R"(prefix:{"a":1,"b":[true,null,"x\ny"],"c":2.5})");
   CHECK(nanosim::json_text(json("\xff")) == "\"\xef\xbf\xbd\"");
+}
+
+TEST_CASE("An object written member by member is the text of the same object", "[property][json]") {
+  rc::prop("JsonObjectText == json_text of the object", [] {
+    const auto members = *rc::gen::container<std::map<std::string, json>>(
+        rc::gen::oneOf(rc::gen::arbitrary<std::string>(), one_byte_in_plain_text()), value(2));
+    std::string out = "[";
+    nanosim::JsonObjectText object(out);
+    for (const auto& [key, item] : members) {
+      if (item.is_string()) {
+        object.string(key, item.get_ref<const std::string&>());
+      } else if (item.is_number_integer() && !item.is_number_unsigned()) {
+        object.integer(key, item.get<std::int64_t>());
+      } else {
+        object.value(key, item);
+      }
+    }
+    object.close();
+    RC_ASSERT(out == "[" + nanosim::json_text(json(members)));
+  });
+}
+
+TEST_CASE("An object's members must be written in key order", "[unit][json]") {
+  std::string out;
+  nanosim::JsonObjectText object(out);
+  object.integer("b", 1);
+  CHECK_THROWS_WITH(object.integer("a", 2), Catch::Contains("\"a\" after \"b\""));
+  CHECK_THROWS_AS(object.integer("b", 3), std::logic_error);  // a key twice
 }

@@ -76,49 +76,52 @@ nlohmann::json JournalEntry::to_json() const {
   return out;
 }
 
-std::uint64_t Journal::record(JournalEntry entry) {
-  std::optional<JournalEntry> evicted;  // freed after the lock is released
+std::uint64_t Journal::record(JournalEntry entry) { return record(std::make_unique<JournalEntry>(std::move(entry))); }
+
+std::uint64_t Journal::record(std::unique_ptr<JournalEntry> entry) {
+  std::unique_ptr<JournalEntry> evicted;  // freed after the lock is released
   std::lock_guard lock(mutex_);
-  entry.sequence = next_sequence_++;
+  entry->sequence = next_sequence_++;
   entries_.push_back(std::move(entry));
   while (entries_.size() > capacity_) {
     evicted = std::move(entries_.front());
     entries_.pop_front();
     ++dropped_;
   }
-  return entries_.empty() ? 0 : entries_.back().sequence;
+  return entries_.empty() ? 0 : entries_.back()->sequence;
 }
 
-JournalEntry Journal::spare() {
-  JournalEntry oldest;
+std::unique_ptr<JournalEntry> Journal::spare() {
+  std::unique_ptr<JournalEntry> spare;
   {
     std::lock_guard lock(mutex_);
-    if (capacity_ == 0 || entries_.size() < capacity_) return {};
-    oldest = std::move(entries_.front());
+    if (capacity_ == 0 || entries_.size() < capacity_) return std::make_unique<JournalEntry>();
+    spare = std::move(entries_.front());
     entries_.pop_front();
     ++dropped_;
   }
-  JournalEntry spare;
-  auto reuse = [](std::string& from, std::string& to) {
-    to = std::move(from);
-    to.clear();  // keeps the buffer
-  };
-  reuse(oldest.path, spare.path);
-  reuse(oldest.job_id, spare.job_id);
-  reuse(oldest.request_id, spare.request_id);
-  reuse(oldest.request_body, spare.request_body);
-  reuse(oldest.response_body, spare.response_body);
-  spare.request_headers = std::move(oldest.request_headers);
-  spare.response_headers = std::move(oldest.response_headers);
-  return spare;  // what else `oldest` held is freed here, outside the lock
+  // Emptied outside the lock; clear() keeps each string's buffer.
+  JournalEntry& e = *spare;
+  e.sequence = 0;
+  e.at = Millis{0};
+  for (std::string* text : {&e.method, &e.path, &e.query, &e.provider, &e.operation, &e.job_id, &e.api_key,
+                            &e.request_id, &e.request_body, &e.response_body, &e.job_state, &e.fault, &e.upstream}) {
+    text->clear();
+  }
+  e.status = 0;
+  e.notes.clear();
+  e.latency = Millis{0};
+  e.retry_after.reset();
+  e.drift.clear();
+  return spare;
 }
 
 std::vector<JournalEntry> Journal::entries(std::uint64_t after_sequence, std::size_t limit) const {
   std::lock_guard lock(mutex_);
   std::vector<JournalEntry> out;
-  for (const JournalEntry& e : entries_) {
+  for (const auto& e : entries_) {
     if (out.size() >= limit) break;
-    if (e.sequence > after_sequence) out.push_back(e);
+    if (e->sequence > after_sequence) out.push_back(*e);
   }
   return out;
 }
@@ -129,12 +132,12 @@ Journal::Page Journal::page(std::uint64_t after_sequence, std::size_t limit, std
   Page out;
   // Sequences rise along the deque: binary search for the first entry after `after_sequence`.
   auto it = std::upper_bound(entries_.begin(), entries_.end(), after_sequence,
-                             [](std::uint64_t value, const JournalEntry& e) { return value < e.sequence; });
+                             [](std::uint64_t value, const auto& e) { return value < e->sequence; });
   std::size_t scanned = 0;
   for (; it != entries_.end() && out.entries.size() < limit && scanned < max_scan; ++it, ++scanned) {
-    if (keep(*it)) out.entries.push_back(*it);
+    if (keep(**it)) out.entries.push_back(**it);
   }
-  if (it != entries_.end()) out.next_after = std::prev(it)->sequence;
+  if (it != entries_.end()) out.next_after = (*std::prev(it))->sequence;
   return out;
 }
 

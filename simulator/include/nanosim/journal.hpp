@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -63,12 +64,14 @@ class Journal {
  public:
   explicit Journal(std::size_t capacity) : capacity_(capacity) {}
   std::uint64_t record(JournalEntry entry);  // returns the entry's sequence
+  /// The same for an entry from spare(): it is kept as it is, not moved.
+  std::uint64_t record(std::unique_ptr<JournalEntry> entry);
   /// An entry to fill and hand to record(). When the journal is full it is the oldest entry, dropped now rather
-  /// than in record(), with its memory kept: path, job_id, request_id and the bodies are empty but keep their
-  /// buffers, and the header maps keep their nodes *and their contents*, so the caller assigns both (an assignment
-  /// then reuses the nodes). Filling it copies into memory already there instead of allocating and freeing an entry's
-  /// worth of strings per request. Every other field is as in a new entry.
-  [[nodiscard]] JournalEntry spare();
+  /// than in record(), with its memory kept: its strings are empty but keep their buffers, and the header maps keep
+  /// their nodes *and their contents*, so the caller assigns both (an assignment then reuses the nodes). Filling it
+  /// copies into memory already there instead of allocating and freeing an entry's worth of strings per request.
+  /// Every other field is as in a new entry.
+  [[nodiscard]] std::unique_ptr<JournalEntry> spare();
   [[nodiscard]] std::vector<JournalEntry> entries(std::uint64_t after_sequence = 0, std::size_t limit = SIZE_MAX) const;
   /// One page: entries after `after_sequence` that `keep` accepts, at most `limit`, looking at no more than
   /// `max_scan` (the journal's lock is held that long, no longer). `next_after`: the last sequence looked at when
@@ -86,7 +89,7 @@ class Journal {
  private:
   mutable AdaptiveMutex mutex_;  // guards everything below
   std::size_t capacity_;
-  std::deque<JournalEntry> entries_;
+  std::deque<std::unique_ptr<JournalEntry>> entries_;  // by pointer: an entry is never moved once filled
   std::uint64_t next_sequence_ = 1;
   std::uint64_t dropped_ = 0;
 };
