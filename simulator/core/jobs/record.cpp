@@ -1,5 +1,6 @@
 #include "record.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -22,7 +23,8 @@ namespace {
 
 class Writer {
  public:
-  explicit Writer(Interner& interned) : interned_(interned) {}
+  // Written into one buffer per thread, then copied out at its exact size: no growth, no shrinking, per job.
+  explicit Writer(Interner& interned) : interned_(interned), out_(scratch()) { out_.clear(); }
 
   void unsigned_number(std::uint64_t value) {
     while (value >= 0x80) {
@@ -48,6 +50,7 @@ class Writer {
     unsigned_number(value.size());
     out_.append(value);
   }
+  void bytes(std::string_view value) { out_.append(value); }
   /// An interned index (odd tag) when the table has room, else the text itself (even tag: its length).
   void repeated_text(std::string_view value) {
     if (const auto index = interned_.index(value)) {
@@ -57,14 +60,16 @@ class Writer {
       out_.append(value);
     }
   }
-  std::string take() {
-    out_.shrink_to_fit();
-    return std::move(out_);
-  }
+  void byte(char value) { out_.push_back(value); }
+  [[nodiscard]] std::string take() const { return out_; }
 
  private:
+  static std::string& scratch() {
+    thread_local std::string buffer;
+    return buffer;
+  }
   Interner& interned_;
-  std::string out_;
+  std::string& out_;
 };
 
 class Reader {
@@ -96,6 +101,7 @@ class Reader {
     return value;
   }
   std::string text() { return std::string(bytes(unsigned_number())); }
+  char byte() { return next(); }
   std::string repeated_text() {
     const std::uint64_t tag = unsigned_number();
     if ((tag & 1) != 0) return interned_.at(static_cast<std::uint32_t>(tag >> 1));
@@ -115,6 +121,73 @@ class Reader {
   const Interner& interned_;
 };
 
+// The provider's request as a finished job keeps it (compact_wire_request): an object of scalars, written member by
+// member (names interned: they repeat from job to job) after the member count plus one. Anything else, which a
+// finished job never holds, is written as MessagePack after a count of 0.
+enum class WireScalar : char { null, boolean_false, boolean_true, integer, unsigned_integer, real, text };
+
+void write_wire(Writer& out, const nlohmann::json& wire) {
+  const bool scalars = wire.is_object() && std::all_of(wire.begin(), wire.end(), [](const nlohmann::json& member) {
+                         return member.is_primitive();
+                       });
+  if (!scalars) {
+    out.unsigned_number(0);
+    std::string packed;
+    nlohmann::json::to_msgpack(wire, packed);
+    out.text(packed);
+    return;
+  }
+  out.unsigned_number(wire.size() + 1);
+  for (const auto& [name, value] : wire.items()) {
+    out.repeated_text(name);
+    switch (value.type()) {
+      case nlohmann::json::value_t::boolean:
+        out.byte(static_cast<char>(value.get<bool>() ? WireScalar::boolean_true : WireScalar::boolean_false));
+        break;
+      case nlohmann::json::value_t::number_integer:
+        out.byte(static_cast<char>(WireScalar::integer));
+        out.number(value.get<std::int64_t>());
+        break;
+      case nlohmann::json::value_t::number_unsigned:
+        out.byte(static_cast<char>(WireScalar::unsigned_integer));
+        out.unsigned_number(value.get<std::uint64_t>());
+        break;
+      case nlohmann::json::value_t::number_float:
+        out.byte(static_cast<char>(WireScalar::real));
+        out.real(value.get<double>());
+        break;
+      case nlohmann::json::value_t::string:
+        out.byte(static_cast<char>(WireScalar::text));
+        out.text(value.get_ref<const std::string&>());
+        break;
+      default: out.byte(static_cast<char>(WireScalar::null)); break;
+    }
+  }
+}
+
+nlohmann::json read_wire(Reader& in) {
+  const std::uint64_t count = in.unsigned_number();
+  if (count == 0) {
+    const std::string_view packed = in.bytes(in.unsigned_number());
+    return nlohmann::json::from_msgpack(packed.begin(), packed.end());
+  }
+  nlohmann::json wire = nlohmann::json::object();
+  for (std::uint64_t member = 1; member < count; ++member) {
+    nlohmann::json& value = wire[in.repeated_text()];
+    switch (static_cast<WireScalar>(in.byte())) {
+      case WireScalar::null: break;
+      case WireScalar::boolean_false: value = false; break;
+      case WireScalar::boolean_true: value = true; break;
+      case WireScalar::integer: value = in.number(); break;
+      case WireScalar::unsigned_integer: value = in.unsigned_number(); break;
+      case WireScalar::real: value = in.real(); break;
+      case WireScalar::text: value = in.text(); break;
+      default: throw std::logic_error("packed job: unknown scalar");
+    }
+  }
+  return wire;
+}
+
 void write_spec(Writer& out, const JobSpec& spec) {
   out.repeated_text(spec.provider);
   out.repeated_text(spec.model);
@@ -133,9 +206,7 @@ void write_spec(Writer& out, const JobSpec& spec) {
   out.repeated_text(spec.api_key);
   out.real(spec.unit_price);
   out.repeated_text(spec.price_unit);
-  std::string wire;
-  nlohmann::json::to_msgpack(spec.wire_request, wire);
-  out.text(wire);
+  write_wire(out, spec.wire_request);
 }
 
 JobSpec read_spec(Reader& in) {
@@ -157,8 +228,7 @@ JobSpec read_spec(Reader& in) {
   spec.api_key = in.repeated_text();
   spec.unit_price = in.real();
   spec.price_unit = in.repeated_text();
-  const std::string_view wire = in.bytes(in.unsigned_number());
-  spec.wire_request = nlohmann::json::from_msgpack(wire.begin(), wire.end());
+  spec.wire_request = read_wire(in);
   return spec;
 }
 
@@ -188,15 +258,20 @@ JobFate read_fate(Reader& in) {
   return fate;
 }
 
-// An output's token is "<job id>-<index>" as Engine::finish names it; packed as an empty string when it is, in full
-// otherwise.
+// An output's token is "<job id>-<index>" as Engine::finish names it; packed as a length of 0 when it is, else as its
+// length plus one and its bytes.
 std::string derived_token(const std::string& id, std::size_t index) { return id + "-" + std::to_string(index); }
 
 void write_outputs(Writer& out, const JobView& view) {
   out.unsigned_number(view.outputs.size());
   for (std::size_t index = 0; index < view.outputs.size(); ++index) {
     const OutputFile& file = view.outputs[index];
-    out.text(file.token == derived_token(view.id, index) ? std::string_view{} : std::string_view{file.token});
+    if (file.token == derived_token(view.id, index)) {
+      out.unsigned_number(0);
+    } else {
+      out.unsigned_number(file.token.size() + 1);  // any other token, the empty one included
+      out.bytes(file.token);
+    }
     out.number(file.image.width);
     out.number(file.image.height);
     out.number(static_cast<int>(file.image.format));
@@ -209,8 +284,8 @@ std::vector<OutputFile> read_outputs(Reader& in, const std::string& id) {
   std::vector<OutputFile> outputs(in.unsigned_number());
   for (std::size_t index = 0; index < outputs.size(); ++index) {
     OutputFile& file = outputs[index];
-    file.token = in.text();
-    if (file.token.empty()) file.token = derived_token(id, index);
+    const std::uint64_t length = in.unsigned_number();
+    file.token = length == 0 ? derived_token(id, index) : std::string(in.bytes(length - 1));
     file.image.width = in.small();
     file.image.height = in.small();
     file.image.format = static_cast<images::Format>(in.small());
