@@ -30,6 +30,7 @@ void Contract::Impl::load_operations() {
     op.method = entry.at("method").get<std::string>();
     op.path = entry.at("path").get<std::string>();
     op.raw = entry;
+    if (const auto model = entry.find("model_param"); model != entry.end()) op.model_param = model->value("name", "");
     const json& request = member_or_empty(entry, "request");
     op.content_type = request.value("content_type", "");
     if (request.contains("schema")) op.request_schema = compile(request.at("schema"), "operations." + name + ".request");

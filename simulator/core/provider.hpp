@@ -209,6 +209,15 @@ class ProviderContext {
   std::string auth_missing_, auth_invalid_;  // the catalog kinds for a missing / refused credential
   std::string job_id_prefix_;
   std::size_t job_id_length_;
+  /// The contract's "request_id" entry, read once: how a call's request id is made, and the headers that carry it.
+  struct RequestIdFormat {
+    enum class Kind { token, job, new_api } kind = Kind::token;
+    std::string prefix;      // a new token's ("job": the job id's, for a call about no job)
+    std::size_t length = 0;
+    std::vector<std::string> headers;
+  };
+  static RequestIdFormat request_id_format_of(const contracts::Contract& contract);
+  RequestIdFormat request_ids_;
 };
 
 /// Where the simulator serves produced files: <origin>/__nanosim/files/<token>.<extension>.

@@ -90,7 +90,8 @@ ProviderContext::ProviderContext(Engine& engine, const contracts::Contract& cont
       auth_missing_(contract.document().at("auth").at("missing").get<std::string>()),
       auth_invalid_(contract.document().at("auth").at("invalid").get<std::string>()),
       job_id_prefix_(contract.document().at("ids").at("job").at("prefix").get<std::string>()),
-      job_id_length_(contract.document().at("ids").at("job").at("length").get<std::size_t>()) {}
+      job_id_length_(contract.document().at("ids").at("job").at("length").get<std::size_t>()),
+      request_ids_(request_id_format_of(contract)) {}
 
 HttpResponse json_response(int status) {
   HttpResponse response;
@@ -218,18 +219,29 @@ std::string ProviderContext::new_id(std::string_view purpose, std::string_view p
 }
 
 /// The contract's "request_id" section; a contract without one: a "req_" token, sent in no header.
-static const json& request_id_format(const contracts::Contract& contract) {
+ProviderContext::RequestIdFormat ProviderContext::request_id_format_of(const contracts::Contract& contract) {
   static const json fallback = {{"format", "token"}, {"prefix", "req_"}, {"length", 20}, {"headers", json::array()}};
   const auto it = contract.document().find("request_id");
-  return it == contract.document().end() ? fallback : *it;
+  const json& format = it == contract.document().end() ? fallback : *it;
+  RequestIdFormat out;
+  const std::string kind = format.at("format").get<std::string>();
+  out.kind = kind == "job" ? RequestIdFormat::Kind::job
+             : kind == "new_api" ? RequestIdFormat::Kind::new_api
+                                 : RequestIdFormat::Kind::token;
+  if (out.kind != RequestIdFormat::Kind::new_api) {
+    const json& token = out.kind == RequestIdFormat::Kind::job ? contract.document().at("ids").at("job") : format;
+    out.prefix = token.at("prefix").get<std::string>();
+    out.length = token.at("length").get<std::size_t>();
+  }
+  for (const json& header : format.at("headers")) out.headers.push_back(header.get<std::string>());
+  return out;
 }
 
 void ProviderContext::begin_request(ProviderCall& call, std::string_view job_id) {
-  const json& format = request_id_format(contract_);
-  const std::string kind = format.at("format").get<std::string>();
-  if (kind == "job" && !job_id.empty()) {
+  using Kind = RequestIdFormat::Kind;
+  if (request_ids_.kind == Kind::job && !job_id.empty()) {
     request_id_ = std::string(job_id);
-  } else if (kind == "new_api") {
+  } else if (request_ids_.kind == Kind::new_api) {
     // new-api: GetTimeString() (YYYYMMDDhhmmss, then the nanoseconds of the second unpadded) + 8 random characters.
     const std::int64_t ms = unix_ms(engine_.now());
     const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
@@ -241,17 +253,15 @@ void ProviderContext::begin_request(ProviderCall& call, std::string_view job_id)
     const std::uint64_t nanos = static_cast<std::uint64_t>(ms % 1000) * 1'000'000 + random.next() % 1'000'000;
     request_id_ = stamp + std::to_string(nanos) + random_token(random, 8);
   } else {
-    const json& token = kind == "job" ? contract_.document().at("ids").at("job") : format;
-    request_id_ = new_id("call-request-id", token.at("prefix").get<std::string>(), token.at("length").get<std::size_t>());
+    request_id_ = new_id("call-request-id", request_ids_.prefix, request_ids_.length);
   }
   call.info.request_id = request_id_;
 }
 
 void ProviderContext::finish_request(ProviderCall& call, HttpResponse& response) {
-  const json& format = request_id_format(contract_);
-  if (format.at("format") == "job" && !call.info.job_id.empty()) request_id_ = call.info.job_id;
+  if (request_ids_.kind == RequestIdFormat::Kind::job && !call.info.job_id.empty()) request_id_ = call.info.job_id;
   call.info.request_id = request_id_;
-  for (const json& header : format.at("headers")) response.set_header(header.get<std::string>(), request_id_);
+  for (const std::string& header : request_ids_.headers) response.set_header(header, request_id_);
 }
 
 HttpResponse ProviderContext::error(std::string_view kind, std::map<std::string, std::string> vars) {

@@ -100,8 +100,7 @@ core::RequestFacts common_facts(const HttpRequest& request, Millis now) {
 /// The job a request is about: the matched route's path parameter other than the model; empty when none.
 std::string job_id_of(const core::ProviderCall& call) {
   if (!call.route) return {};
-  const json& raw = call.route->operation->raw;
-  const std::string model_param = raw.contains("model_param") ? raw.at("model_param").value("name", "") : "";
+  const std::string& model_param = call.route->operation->model_param;
   std::string job_id;
   for (const auto& [name, value] : call.route->params) {
     if (name != model_param) job_id = value;

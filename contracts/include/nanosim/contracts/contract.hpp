@@ -66,6 +66,7 @@ struct Operation {
   std::string content_type;   // request content type, empty when there is no body
   const Schema* request_schema = nullptr;       // null when the operation takes no body
   std::map<int, const Schema*> response_schemas;  // HTTP status -> schema of the body
+  std::string model_param;    // the name of the parameter that names the model ("model_param"), empty when none
   json raw;                   // the operation's whole entry in the contract
 };
 
