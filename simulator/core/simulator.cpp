@@ -123,6 +123,7 @@ HttpResponse Simulator::Impl::serve_file(const HttpRequest& request, std::string
     if (lookup) {
       info.provider = lookup->provider;
       info.job_id = lookup->job_id;
+      info.job_state = std::string(to_string(lookup->job_state));
       file_faults(*lookup, request, info, notes, decision);
       if (decision.answer) {
         faults.after(decision, *decision.answer, info, !clock->manual());

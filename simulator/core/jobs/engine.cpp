@@ -170,7 +170,7 @@ std::optional<Engine::FileLookup> Engine::find_file(const std::string& token) {
   for (const OutputFile& file : job->outputs) {
     if (file.token != token) continue;
     const bool expired = job->files_expire_at.has_value() && now() >= *job->files_expire_at;
-    return FileLookup{file, expired, job->files_expire_at, job->id, job->spec.provider};
+    return FileLookup{file, expired, job->files_expire_at, job->id, job->spec.provider, job->state};
   }
   return std::nullopt;
 }

@@ -81,6 +81,7 @@ class Engine {
     std::optional<Millis> expires_at;  // none: kept for as long as the job is
     std::string job_id;
     std::string provider;
+    JobState job_state = JobState::succeeded;
   };
   [[nodiscard]] std::optional<FileLookup> find_file(const std::string& token);
   /// Sets how long a provider keeps produced files after the job ends (none = forever).

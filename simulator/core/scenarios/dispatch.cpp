@@ -209,10 +209,7 @@ void Simulator::Impl::describe_exchange(const HttpResponse& response, const Exch
   entry.retry_after = retry_after_of(response);
   entry.fault = info.wire_fault;
   if (response.fault == ConnectionFault::slow_body) entry.fault = "slow_body";
-  entry.job_state = info.job_state;
-  if (!entry.job_state.empty() || info.job_id.empty()) return;
-  std::lock_guard lock(mutex);  // a file download, or a provider call about a job that is not known
-  if (const JobView* job = engine.find(info.job_id)) entry.job_state = std::string(to_string(job->state));
+  entry.job_state = info.job_state;  // read under the request's lock (handle_provider, serve_file); empty: no job
 }
 
 void Simulator::Impl::install_configured_scenarios() {
