@@ -179,19 +179,31 @@ class Odirouter final : public core::ProviderAdapter {
       return context_.error(contract_.failure_kind(job.failure_kind).at("error").get<std::string>(),
                             {{"request_id", job.id}});
     }
-    json outputs = json::array();
+    HttpResponse response = core::json_response(200);
+    JsonObjectText out(response.body);
+    if (job.spec.wants_text) out.string("description", core::describe(job.spec));
+    JsonObjectText(out.member("metadata")).string("prompt", job.spec.prompt).close();
+    std::string& outputs = out.member("outputs");
+    outputs += '[';
     for (const OutputFile& file : job.outputs) {
-      const std::string extension(images::file_extension(file.image.format));
-      outputs.push_back({{"type", "image"},
-                         {"url", ProviderContext::file_url(call.origin, file)},
-                         {"content_type", std::string(images::mime_type(file.image.format))},
-                         {"file_name", file.token + "." + extension},
-                         {"width", file.image.width},
-                         {"height", file.image.height}});
+      if (&file != &job.outputs.front()) outputs += ',';
+      const std::string_view extension = images::file_extension(file.image.format);
+      std::string file_name;
+      file_name.reserve(file.token.size() + 1 + extension.size());
+      file_name.append(file.token).append(".").append(extension);
+      JsonObjectText(outputs)
+          .string("content_type", images::mime_type(file.image.format))
+          .string("file_name", file_name)
+          .integer("height", file.image.height)
+          .string("type", "image")
+          .string("url", ProviderContext::file_url(call.origin, file))
+          .integer("width", file.image.width)
+          .close();
     }
-    json out = {{"request_id", job.id}, {"outputs", outputs}, {"metadata", {{"prompt", job.spec.prompt}}}};
-    if (job.spec.wants_text) out["description"] = core::describe(job.spec);
-    return core::json_response(200, out);
+    outputs += ']';
+    out.string("request_id", job.id);
+    out.close();
+    return response;
   }
 
   HttpResponse cancel(const JobView* job) {

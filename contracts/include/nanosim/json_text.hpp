@@ -22,7 +22,8 @@ void append_json_text(const nlohmann::json& value, std::string& out);
 
 /// Writes one JSON object's members straight to text, for the answers built on every request (no DOM: no node, no
 /// key string per member). Members are added in ascending key order, the order nlohmann's objects are printed in,
-/// so the text is byte for byte json_text of the same object; a key out of order throws std::logic_error.
+/// so the text is byte for byte json_text of the same object; a key out of order throws std::logic_error. The last
+/// key is kept as a view: each key must outlive the next member's call (string literals, as answers use, do).
 class JsonObjectText {
  public:
   /// Opens the object at the end of `out`.
