@@ -10,7 +10,7 @@ serve_only=0
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  libcpp-httplib-dev nlohmann-json3-dev libvalijson-dev libcli11-dev libre2-dev
+  libcpp-httplib-dev nlohmann-json3-dev libvalijson-dev rapidjson-dev libcli11-dev libre2-dev
   libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev
 )
 ((serve_only)) || packages+=(catch2 librapidcheck-dev libbenchmark-dev clang libclang-rt-dev python3-pytest nodejs npm)

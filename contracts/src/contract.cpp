@@ -34,6 +34,7 @@ void Contract::Impl::load_operations() {
     const json& request = member_or_empty(entry, "request");
     op.content_type = request.value("content_type", "");
     if (request.contains("schema")) op.request_schema = compile(request.at("schema"), "operations." + name + ".request");
+    op.streams = member_or_empty(entry.at("responses"), "200").value("content_type", "") == "text/event-stream";
     for (const auto& [status, response] : entry.at("responses").items()) {
       op.response_schemas[std::stoi(status)] =
           compile(response.at("schema"), "operations." + name + ".responses." + status);

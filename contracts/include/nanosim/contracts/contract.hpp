@@ -34,6 +34,27 @@ std::string to_string(const Violation& v);
 /// A schema made on its own compiles at once (throwing std::invalid_argument when it cannot); a contract's schemas
 /// (the shared-definitions constructor) compile on first use, so its many schemas cost nothing until a request needs
 /// one (thread-safe).
+class Schema;
+
+/// A JSON text read once (RapidJSON, several times quicker than nlohmann's parser) for yes-or-no checks against
+/// one schema or several. It is usable only when every parser reads the text alike: valid JSON without a `\u`
+/// escape (valijson measures a string up to a NUL; RapidJSON keeps a lone low surrogate that nlohmann refuses) and
+/// without a member name repeated in one object (nlohmann keeps the last, RapidJSON finds the first). Any other
+/// text takes the full path: Schema::validate on nlohmann's reading, which also explains what is wrong.
+class QuickJson {
+ public:
+  explicit QuickJson(std::string_view text);
+  ~QuickJson();
+  QuickJson(const QuickJson&) = delete;
+  QuickJson& operator=(const QuickJson&) = delete;
+  [[nodiscard]] bool usable() const;
+
+ private:
+  friend class Schema;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 class Schema {
  public:
   Schema(const json& schema_document, std::string name);
@@ -47,6 +68,10 @@ class Schema {
   Schema& operator=(Schema&&) noexcept;
   /// Empty when the instance is valid. Violations are ordered most specific first.
   [[nodiscard]] std::vector<Violation> validate(const json& instance) const;
+  /// validate(json::parse(text)).empty() for the text `body` read, when `body.usable()` (throws
+  /// std::invalid_argument otherwise): the verdict without the explanation, for a check that passes far more often
+  /// than it fails.
+  [[nodiscard]] bool accepts(const QuickJson& body) const;
   [[nodiscard]] const json& document() const;
   [[nodiscard]] const std::string& name() const;
   /// Compiles now (a schema that does not compile throws std::invalid_argument, as on first use).
@@ -67,6 +92,7 @@ struct Operation {
   const Schema* request_schema = nullptr;       // null when the operation takes no body
   std::map<int, const Schema*> response_schemas;  // HTTP status -> schema of the body
   std::string model_param;    // the name of the parameter that names the model ("model_param"), empty when none
+  bool streams = false;       // its 200 answer is text/event-stream
   json raw;                   // the operation's whole entry in the contract
 };
 
@@ -171,6 +197,8 @@ class Contract {
   static void apply_defaults(const Schema& schema, json& body);
 
  private:
+  /// validate_response(op, response).empty(), from a body RapidJSON read, for a response on contract.
+  [[nodiscard]] bool quick_accepts(const Operation& op, const HttpResponse& response, const QuickJson& body) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
