@@ -9,9 +9,10 @@
 #include <mutex>
 #include <stdexcept>
 
-#include <rapidjson/document.h>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
+// valijson's RapidJSON adapter comes before any RapidJSON header (it defines RAPIDJSON_ASSERT).
 #include <valijson/adapters/rapidjson_adapter.hpp>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <rapidjson/document.h>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
