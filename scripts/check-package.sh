@@ -22,8 +22,8 @@ cmake --build --preset dev --target nanosim nanosim_testkit -- -j"$(nproc)"
 
 echo "check-package: install into $work/prefix and build examples/consumer against it"
 cmake --install build/dev --prefix "$work/prefix" >/dev/null
-# Private dependencies stay private: no valijson, no warnings target for consumers.
-if grep -Eq 'valijson|nanosim_warnings' "$work"/prefix/lib/cmake/nanosim/*.cmake; then
+# Private dependencies stay private: no valijson or RapidJSON, no warnings target for consumers.
+if grep -Eiq 'valijson|rapidjson|nanosim_warnings' "$work"/prefix/lib/cmake/nanosim/*.cmake; then
   echo "check-package: the installed CMake package names a private dependency"; exit 1
 fi
 cmake -S examples/consumer -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
