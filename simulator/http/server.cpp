@@ -7,6 +7,7 @@
 
 #include "connections.hpp"
 #include "framing.hpp"
+#include "plain_get.hpp"
 #include "socket_stream.hpp"
 
 #include <algorithm>
@@ -173,6 +174,18 @@ struct RequestNote {
 };
 thread_local RequestNote* current_note = nullptr;
 
+/// An answer made before cpp-httplib read the request (a plain GET whose answer it must write itself: a connection
+/// fault or a trickled body), handed to the handler that runs for it.
+struct Answered {
+  HttpResponse answer;
+  AccessRecord record;
+  std::chrono::steady_clock::time_point started;
+};
+thread_local Answered* made_answer = nullptr;
+
+/// The Keep-Alive header's max (cpp-httplib announces it; the pool itself never counts requests).
+constexpr std::size_t keep_alive_max = 1'000'000;
+
 /// Sleeps `duration`, or less once the simulator's waits are interrupted (a bounded shutdown).
 void sleep_unless_stopping(const Simulator& simulator, std::chrono::microseconds duration) {
   const auto until = std::chrono::steady_clock::now() + duration;
@@ -195,7 +208,34 @@ struct Server::Impl {
   int port = -1;
 
   http::AfterRequest serve(http::Connection& connection);
+  /// The forwarder's or the simulator's answer, after the latency a scenario added.
+  Answered answer(const HttpRequest& message);
+  void log(Answered& answered, const std::string& method, const std::string& target);
 };
+
+Answered Server::Impl::answer(const HttpRequest& message) {
+  Answered answered;
+  answered.started = std::chrono::steady_clock::now();
+  std::optional<HttpResponse> forwarded = config.forward ? config.forward(message) : std::nullopt;
+  answered.answer = forwarded ? std::move(*forwarded) : simulator.handle(message, answered.record.info);
+  if (answered.answer.delay_ms > 0) {  // scenario latency: waited here, outside the simulator's lock
+    const double scale = std::max(simulator.clock().time_scale(), 1e-3);
+    sleep_unless_stopping(simulator, std::chrono::microseconds(
+                                         static_cast<std::int64_t>(answered.answer.delay_ms * 1000.0 / scale)));
+  }
+  return answered;
+}
+
+void Server::Impl::log(Answered& answered, const std::string& method, const std::string& target) {
+  if (!config.access_log) return;
+  AccessRecord& record = answered.record;
+  record.method = method;
+  record.path = target;
+  record.status = answered.answer.status;
+  record.real_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - answered.started).count();
+  config.access_log(record);
+}
 
 http::AfterRequest Server::Impl::serve(http::Connection& connection) {
   if (auto refused = http::refuse_head(connection, pool->settings().max_head_bytes)) {
@@ -204,11 +244,35 @@ http::AfterRequest Server::Impl::serve(http::Connection& connection) {
     return http::AfterRequest::linger;
   }
   http::SocketStream stream(connection, std::chrono::milliseconds(config.io_timeout_ms));
+  std::optional<Answered> made;
+  if (auto get = http::read_plain_get(connection)) {
+    // cpp-httplib adds the addresses after the request's own headers.
+    std::string ip;
+    int number = -1;
+    stream.get_remote_ip_and_port(ip, number);
+    get->request.headers.emplace("REMOTE_ADDR", ip);
+    get->request.headers.emplace("REMOTE_PORT", std::to_string(number));
+    stream.get_local_ip_and_port(ip, number);
+    get->request.headers.emplace("LOCAL_ADDR", ip);
+    get->request.headers.emplace("LOCAL_PORT", std::to_string(number));
+    made = answer(get->request);
+    if (http::plain_answer(made->answer)) {
+      thread_local std::string out;
+      http::write_plain_answer(made->answer, get->close, config.keep_alive_timeout_seconds, keep_alive_max, out);
+      connection.input.erase(0, get->head_bytes);
+      log(*made, get->request.method, get->target);  // before the client has its answer, as cpp-httplib's path does
+      stream.write(out.data(), out.size());
+      const bool sent = stream.flush();
+      return !sent || get->close ? http::AfterRequest::close : http::AfterRequest::keep_alive;
+    }
+    made_answer = &*made;  // cpp-httplib reads the request again and writes this answer
+  }
   RequestNote note;
   current_note = &note;
   bool close_after = false;
   const bool answered = http.serve_request(stream, close_after);
   current_note = nullptr;
+  made_answer = nullptr;
   stream.consume_read();
   if (!stream.flush() || !answered || close_after) return http::AfterRequest::close;
   return note.close_after ? http::AfterRequest::linger : http::AfterRequest::keep_alive;
@@ -225,27 +289,19 @@ Server::Server(Simulator& simulator, ServerConfig config) : impl_(std::make_uniq
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
   });
-  // The Keep-Alive header's max (cpp-httplib announces it; the pool itself never counts requests).
-  http.set_keep_alive_max_count(1'000'000);
+  http.set_keep_alive_max_count(keep_alive_max);
   http.set_keep_alive_timeout(impl_->config.keep_alive_timeout_seconds);
   http.set_payload_max_length(simulator.options().max_body_bytes + 1);
   const auto respond = [this](const HttpRequest& message, const httplib::Request& request, httplib::Response& response) {
-    const auto started = std::chrono::steady_clock::now();
-    AccessRecord record;
-    std::optional<HttpResponse> forwarded = impl_->config.forward ? impl_->config.forward(message) : std::nullopt;
-    const HttpResponse answer = forwarded ? std::move(*forwarded) : impl_->simulator.handle(message, record.info);
-    if (answer.delay_ms > 0) {  // scenario latency: waited here, outside the simulator's lock
-      const double scale = std::max(impl_->simulator.clock().time_scale(), 1e-3);
-      sleep_unless_stopping(impl_->simulator, std::chrono::microseconds(
-                                                  static_cast<std::int64_t>(answer.delay_ms * 1000.0 / scale)));
+    Answered answered;
+    if (made_answer != nullptr) {
+      answered = std::move(*made_answer);
+      made_answer = nullptr;
+    } else {
+      answered = impl_->answer(message);
     }
-    write_response(answer, response, request.method == "HEAD");
-    if (!impl_->config.access_log) return;
-    record.method = request.method;
-    record.path = request.target.empty() ? request.path : request.target;
-    record.status = answer.status;
-    record.real_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    impl_->config.access_log(record);
+    write_response(answered.answer, response, request.method == "HEAD");
+    impl_->log(answered, request.method, request.target.empty() ? request.path : request.target);
   };
   const auto handler = [respond](const httplib::Request& request, httplib::Response& response) {
     respond(to_request(request), request, response);
