@@ -9,7 +9,8 @@
 #                                                      inputs and a run fails only when the code changed
 #
 # Targets: handle (Simulator::handle: every provider's routes, the admin API, files), scenario (the scenario
-# loader), multipart (the multipart/form-data reader), inline_image (data: URIs, base64, image decoding).
+# loader), multipart (the multipart/form-data reader), inline_image (data: URIs, base64, image decoding), plain_get
+# (the HTTP skin's own reading of a plain GET and its answer).
 # A crash, sanitizer report, leak or slow input fails the script; the input is left in build/fuzz/artifacts/<target>/.
 # Replay it with build/fuzz/tests/fuzz/fuzz_<target> FILE, fix the bug, and copy the file into
 # tests/fuzz/regressions/<target>/ under a name that says what it broke: ctest replays it in every build from then on.
@@ -24,7 +25,7 @@ else
   shift || true
 fi
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(handle scenario multipart inline_image)
+[ ${#targets[@]} -gt 0 ] || targets=(handle scenario multipart inline_image plain_get)
 
 build_targets=()
 for target in "${targets[@]}"; do build_targets+=("fuzz_${target}"); done
@@ -34,7 +35,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 # Inputs per target in a smoke run: about 30 s each on a 2-core machine (the handle target runs up to eight requests
 # per input through the whole simulator; the others are single parsers).
-declare -A smoke_runs=([handle]=2500 [scenario]=100000 [multipart]=600000 [inline_image]=1200000)
+declare -A smoke_runs=([handle]=2500 [scenario]=100000 [multipart]=600000 [inline_image]=1200000 [plain_get]=600000)
 failed=()
 for target in "${targets[@]}"; do
   if [ "$smoke" = 1 ]; then
