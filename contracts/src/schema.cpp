@@ -1,7 +1,7 @@
 // Schema: a JSON Schema compiled once with valijson (draft 7). Validation itself is valijson's; the
 // explanation of its errors is schema_explain.cpp's. A compiled Schema is immutable once compiled (on first use,
 // under a once flag), so validate() may run on many threads at once (each thread has its own valijson Validator
-// and regex cache). QuickJson reads a body with RapidJSON for the verdict alone (valijson's RapidJSON adapter).
+// and regex cache). accepts() gives the verdict alone on a body QuickJson read (valijson's RapidJSON adapter).
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -12,13 +12,12 @@
 // valijson's RapidJSON adapter comes before any RapidJSON header (it defines RAPIDJSON_ASSERT).
 #include <valijson/adapters/rapidjson_adapter.hpp>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <rapidjson/document.h>
+#include "quick_json_impl.hpp"
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
 
 #include "nanosim/contracts/contract.hpp"
-#include "nanosim/json_limits.hpp"
 #include "schema_explain.hpp"
 
 namespace nanosim::contracts {
@@ -116,96 +115,7 @@ valijson::Validator& thread_validator() {
   return validator;
 }
 
-/// No member name twice in one object, at any depth, and no array or object nesting deeper than a body may
-/// (JsonLimits: the root is level 1). An object of more members than are worth comparing pairwise counts as a
-/// repeat: the text takes the full path.
-bool distinct_names(const rapidjson::Value& value, int level) {
-  constexpr rapidjson::SizeType max_members = 64;
-  if (!value.IsArray() && !value.IsObject()) return true;
-  if (level > JsonLimits{}.max_depth) return false;
-  if (value.IsArray()) {
-    for (const auto& item : value.GetArray()) {
-      if (!distinct_names(item, level + 1)) return false;
-    }
-    return true;
-  }
-  if (value.MemberCount() > max_members) return false;
-  for (auto member = value.MemberBegin(); member != value.MemberEnd(); ++member) {
-    for (auto earlier = value.MemberBegin(); earlier != member; ++earlier) {
-      if (earlier->name == member->name) return false;
-    }
-    if (!distinct_names(member->value, level + 1)) return false;
-  }
-  return true;
-}
 }  // namespace
-
-struct QuickJson::Impl {
-  using Document =
-      rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>, rapidjson::MemoryPoolAllocator<>>;
-  /// One reading of a text: its values and the parser's stack take their first block from the buffers below (a
-  /// status or result body fits), more from the heap.
-  struct Reading {
-    rapidjson::MemoryPoolAllocator<> values;
-    rapidjson::MemoryPoolAllocator<> stack;
-    Document document;
-    explicit Reading(Impl& impl)
-        : values(impl.value_buffer, sizeof impl.value_buffer),
-          stack(impl.stack_buffer, sizeof impl.stack_buffer),
-          document(&values, stack_capacity, &stack) {}
-  };
-  /// The document's stack, then the reader's (256 bytes) beside it, both inside stack_buffer with its header.
-  static constexpr std::size_t stack_capacity = 1024;
-  char value_buffer[8192];
-  char stack_buffer[2048];
-  std::optional<Reading> reading;
-  bool usable = false;
-
-  /// The buffers of the last QuickJson a thread let go, for its next one (9 KB a time from malloc cost more than
-  /// the parse).
-  static std::unique_ptr<Impl>& spare() {
-    thread_local std::unique_ptr<Impl> kept;
-    return kept;
-  }
-};
-
-namespace {
-/// No byte above 0x7F: eight at a time.
-bool is_ascii(std::string_view text) {
-  std::size_t at = 0;
-  for (; at + 8 <= text.size(); at += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, text.data() + at, 8);
-    if (word & 0x8080808080808080ULL) return false;
-  }
-  for (; at < text.size(); ++at) {
-    if (static_cast<unsigned char>(text[at]) > 0x7F) return false;
-  }
-  return true;
-}
-}  // namespace
-
-QuickJson::QuickJson(std::string_view text)
-    : impl_(Impl::spare() ? std::move(Impl::spare()) : std::make_unique<Impl>()) {
-  impl_->usable = false;
-  if (text.find("\\u") != std::string_view::npos) return;
-  auto& document = impl_->reading.emplace(*impl_).document;
-  // Iterative: no recursion however deep the text nests. UTF-8 checked as nlohmann does, unless it is all ASCII.
-  constexpr unsigned base = rapidjson::kParseIterativeFlag;
-  if (is_ascii(text)) {
-    document.Parse<base>(text.data(), text.size());
-  } else {
-    document.Parse<base | rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
-  }
-  impl_->usable = !document.HasParseError() && distinct_names(document, 1);
-}
-
-QuickJson::~QuickJson() {
-  impl_->reading.reset();
-  if (!Impl::spare()) Impl::spare() = std::move(impl_);
-}
-
-bool QuickJson::usable() const { return impl_->usable; }
 
 bool Schema::accepts(const QuickJson& body) const {
   if (!body.usable()) throw std::invalid_argument("Schema::accepts: the text must take the full path (validate)");
