@@ -1,7 +1,7 @@
 // QuickJson: a JSON text read with RapidJSON for a yes-or-no check (Schema::accepts), when every parser reads it
-// alike. A file of its own: RapidJSON 1.1 (Debian's) computes `nullptr + n` on a stack's first push (fixed upstream
-// after 1.1.0), which UBSan's pointer-overflow check stops; the sanitized builds leave that one check out here
-// (contracts/CMakeLists.txt), and only here.
+// alike. RapidJSON 1.1 (Debian's) computes `nullptr + n` on a stack's first push (fixed upstream after 1.1.0), which
+// UBSan's pointer-overflow check stops: sanitized builds leave that one check out here and in schema.cpp, which
+// validates what was read (contracts/CMakeLists.txt).
 #include "quick_json_impl.hpp"
 
 #include <cstdint>
