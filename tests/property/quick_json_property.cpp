@@ -35,7 +35,8 @@ std::vector<Documented> documented_bodies(const Contract& contract) {
   std::vector<Documented> bodies;
   const auto folder = std::filesystem::path(nanosim::testkit::fixtures_dir()) / contract.id();
   if (std::ifstream index(folder / "index.json"); index) {
-    for (const json& fixture : json::parse(index).at("fixtures")) {
+    const json listed = json::parse(index);  // kept: a loop over a member of a temporary would outlive it
+    for (const json& fixture : listed.at("fixtures")) {
       if (fixture.value("kind", "") != "response") continue;
       std::ifstream file(folder / fixture.at("file").get<std::string>());
       const json body = json::parse(file, nullptr, false);
